@@ -1,0 +1,171 @@
+"""The values that flow through the pipeline: frozen, slotted dataclasses and nothing else.
+
+sources → fetch → clean (``Article``) → match (``Match``) → dedupe → ``Alert`` → ``Delivery``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+SourceKind = Literal["page", "feed"]
+Field = Literal["title", "lead", "body"]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One place newsbot watches, as configured."""
+
+    id: str
+    url: str
+    kind: SourceKind
+    interval_s: float
+    jitter_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Removed:
+    """A piece of the page the cleaner stripped, and why (``consent``, ``boilerplate``, ``byline``…)."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """The cleaned article: what topics are matched against and alerts are made of.
+
+    ``text`` holds the body paragraphs separated by blank lines; headline, byline and date are
+    not part of it. ``blocked`` is true when the page is only a consent or subscription wall.
+    """
+
+    url: str | None
+    title: str
+    author: str | None
+    published: datetime | None
+    language: str | None
+    text: str
+    blocked: bool = False
+    removed: tuple[Removed, ...] = ()
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        return tuple(p for p in (s.strip() for s in self.text.split("\n\n")) if p)
+
+    @property
+    def lead(self) -> str:
+        """The first paragraph of the body."""
+        paragraphs = self.paragraphs
+        return paragraphs[0] if paragraphs else ""
+
+    def to_json(self, *, with_removed: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "url": self.url,
+            "title": self.title,
+            "author": self.author,
+            "published": self.published.isoformat() if self.published else None,
+            "language": self.language,
+            "text": self.text,
+            "blocked": self.blocked,
+        }
+        if with_removed:
+            out["removed"] = [{"kind": r.kind, "text": r.text} for r in self.removed]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One rule term found in the article: the term, its surface form as written, where, how often."""
+
+    term: str
+    surface: str
+    field: Field
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A topic that fired on an article, with the evidence.
+
+    ``snippet`` is plain text from the article; ``marks`` are (start, end) character spans of
+    hits inside it, so each renderer (console, JSON, Telegram HTML) marks them its own way.
+    """
+
+    topic_id: str
+    topic_name: str
+    score: float
+    hits: tuple[Hit, ...]
+    snippet: str = ""
+    marks: tuple[tuple[int, int], ...] = ()
+    score_parts: tuple[tuple[str, float], ...] = ()
+    details: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def reason(self) -> str:
+        """One line a subscriber reads: the matched words as written in the article."""
+        seen: list[str] = []
+        for hit in self.hits:
+            label = hit.surface if hit.field != "title" else f"{hit.surface} (title)"
+            if label not in seen:
+                seen.append(label)
+        return "matched " + ", ".join(seen) if seen else "matched"
+
+    def marked_snippet(self, before: str = "[", after: str = "]") -> str:
+        out, pos = [], 0
+        for start, end in sorted(self.marks):
+            if start < pos:
+                continue
+            out += [self.snippet[pos:start], before, self.snippet[start:end], after]
+            pos = end
+        out.append(self.snippet[pos:])
+        return "".join(out)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "topic": self.topic_id,
+            "name": self.topic_name,
+            "score": self.score,
+            "why": {
+                "reason": self.reason,
+                "hits": [
+                    {"term": h.term, "surface": h.surface, "field": h.field, "count": h.count}
+                    for h in self.hits
+                ],
+                "score_parts": dict(self.score_parts),
+                **self.details,
+            },
+            "snippet": self.marked_snippet("**", "**"),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A story worth telling subscribers of one topic: what the renderer needs, nothing more."""
+
+    topic_id: str
+    topic_name: str
+    url: str
+    title: str
+    source_id: str
+    published: datetime | None
+    reason: str
+    snippet: str
+    marks: tuple[tuple[int, int], ...] = ()
+
+
+DeliveryState = Literal["pending", "sending", "sent", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One (alert, chat) pair in the outbox."""
+
+    id: int
+    alert_id: int
+    chat_id: int
+    state: DeliveryState
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    alert: Alert
