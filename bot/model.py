@@ -169,3 +169,16 @@ class Delivery:
     next_attempt_at: datetime
     last_error: str | None
     alert: Alert
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedAlert:
+    """An alert the pipeline decided to create, with the chats it must reach."""
+
+    alert: Alert
+    score: float
+    recipients: tuple[int, ...]
+
+
+CONSOLE_CHAT_ID = 0
+"""The pseudo-chat that stands for the console when no Telegram token is set."""

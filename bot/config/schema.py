@@ -1,0 +1,100 @@
+"""The shape of config/newsbot.yaml, checked by pydantic: types, required keys, no unknown keys.
+
+The ``aliases:`` and ``topics:`` sections are the rule language's; ``bot.rules`` validates them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+_UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
+
+
+def parse_duration(value: object) -> float:
+    """``"10m"`` → 600.0 seconds; a bare number is seconds. Raises ValueError on anything else."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 30s, 10m, 1h")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        found = _DURATION.match(str(value))
+        if not found:
+            raise ValueError(f"{value!r} is not a duration such as 30s, 10m, 1h, 1d")
+        seconds = float(found.group(1)) * _UNIT_S[found.group(2)]
+    if seconds < 0:
+        raise ValueError("a duration cannot be negative")
+    return seconds
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceSpec(_Strict):
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")]
+    kind: Literal["page", "feed"] = "page"
+    interval: float = 600.0
+    jitter: float = 0.0
+
+    @field_validator("interval", "jitter", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> float:
+        return parse_duration(value)
+
+    @field_validator("interval")
+    @classmethod
+    def _interval_floor(cls, value: float) -> float:
+        if value < 1.0:
+            raise ValueError("interval must be at least 1s")
+        return value
+
+
+class ChannelSpec(_Strict):
+    chat_id: int
+    topics: list[str]
+
+
+class TelegramSpec(_Strict):
+    api_base_url: Annotated[str, Field(pattern=r"^https?://\S+$")] = "https://api.telegram.org"
+    admins: list[int] = []
+    channels: list[ChannelSpec] = []
+    link_preview: bool = False
+    global_rate: Annotated[float, Field(gt=0, le=30)] = 25.0
+    poll_timeout: float = 30.0
+    deliver_every: float = 2.0
+
+    @field_validator("poll_timeout", "deliver_every", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> float:
+        return parse_duration(value)
+
+
+class FetchSpec(_Strict):
+    user_agent: str = "newsbot/0.1 (+https://github.com/newsbot/newsbot)"
+    timeout: float = 20.0
+    max_bytes: Annotated[int, Field(gt=0)] = 5_000_000
+    max_redirects: Annotated[int, Field(ge=0, le=20)] = 5
+    max_feed_items: Annotated[int, Field(gt=0)] = 50
+
+    @field_validator("timeout", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> float:
+        return parse_duration(value)
+
+
+class StorageSpec(_Strict):
+    url: str = "sqlite:///data/newsbot.db"
+
+
+class ConfigSpec(_Strict):
+    sources: list[SourceSpec] = []
+    aliases: dict[str, Any] = {}
+    topics: list[Any] = []
+    telegram: TelegramSpec = TelegramSpec()
+    fetch: FetchSpec = FetchSpec()
+    storage: StorageSpec = StorageSpec()

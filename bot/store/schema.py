@@ -1,0 +1,114 @@
+"""The database tables, as SQLAlchemy Core metadata (portable between SQLite and PostgreSQL).
+
+Times are UTC epoch seconds (float) so both engines store and compare them the same way.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+source_state = Table(
+    "source_state",
+    metadata,
+    Column("source_id", String(64), primary_key=True),
+    Column("last_run_at", Float),
+    Column("last_success_at", Float),
+    Column("last_error", Text),
+    Column("last_error_at", Float),
+    Column("consecutive_failures", Integer, nullable=False, default=0),
+    Column("blocked_count", Integer, nullable=False, default=0),
+    Column("status", String(16), nullable=False, default="new"),
+    Column("items_found", Integer, nullable=False, default=0),
+)
+
+seen_items = Table(
+    "seen_items",
+    metadata,
+    Column("source_id", String(64), primary_key=True),
+    Column("item_key", String(2048), primary_key=True),
+    Column("first_seen_at", Float, nullable=False),
+)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", String(2048), nullable=False, unique=True),
+    Column("source_id", String(64), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("language", String(16)),
+    Column("published_at", Float),
+    Column("first_seen_at", Float, nullable=False),
+    Column("blocked", Boolean, nullable=False, default=False),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False),
+    Column("topic_id", String(128), nullable=False),
+    Column("topic_name", Text, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("snippet", Text, nullable=False),
+    Column("marks", Text, nullable=False),  # JSON list of [start, end]
+    Column("created_at", Float, nullable=False),
+    UniqueConstraint("article_id", "topic_id", name="uq_alert_article_topic"),
+)
+
+subscribers = Table(
+    "subscribers",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("user_id", BigInteger),
+    Column("chat_type", String(16), nullable=False, default="private"),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("inactive_reason", Text),
+    Column("created_at", Float, nullable=False),
+)
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("topic_id", String(128), primary_key=True),
+    Column("created_at", Float, nullable=False),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", Integer, ForeignKey("alerts.id"), nullable=False),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("state", String(16), nullable=False),  # pending | sending | sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", Float, nullable=False),
+    Column("last_error", Text),
+    Column("created_at", Float, nullable=False),
+    Column("sent_at", Float),
+    Column("message_id", BigInteger),
+    UniqueConstraint("alert_id", "chat_id", name="uq_delivery_alert_chat"),
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
