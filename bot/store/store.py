@@ -39,6 +39,7 @@ class SourceStatus:
     last_run_at: float | None
     last_success_at: float | None
     last_error: str | None
+    last_error_at: float | None
     consecutive_failures: int
     blocked_count: int
     items_found: int

@@ -1,0 +1,158 @@
+"""The Telegram adapter: python-telegram-bot's Application for commands, its Bot for alerts.
+
+Only this package imports ``telegram``. Vendor errors are translated by
+``bot.telegram.errors.translate`` into newsbot's ``DeliveryError`` tree.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TextIO
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+from bot.commands import COMMANDS, Chat, answer
+from bot.errors import DeliveryError, MessageRejected
+from bot.model import Alert
+from bot.render import render_console, render_messages, render_plain
+from bot.rules import RuleSet
+from bot.store import Store
+from bot.telegram.errors import translate
+
+log = logging.getLogger("newsbot.telegram")
+
+
+class ConsoleSender:
+    """Delivers alerts to a text stream when no Telegram token is set."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    async def send(self, chat_id: int, alert: Alert) -> int | None:
+        self.out.write(render_console(alert) + "\n\n")
+        self.out.flush()
+        return None
+
+
+class TelegramLink:
+    """One bot: receives commands (long polling) and sends alerts."""
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        api_base_url: str,
+        store: Store,
+        rules: Callable[[], RuleSet],
+        clock: Callable[[], float],
+        link_preview: bool = False,
+        poll_timeout_s: float = 30.0,
+    ) -> None:
+        self.store = store
+        self.rules = rules
+        self.clock = clock
+        self.link_preview = link_preview
+        self.poll_timeout_s = poll_timeout_s
+        self.app: Application = (  # type: ignore[type-arg]
+            ApplicationBuilder()
+            .token(token)
+            .base_url(f"{api_base_url}/bot")
+            .base_file_url(f"{api_base_url}/file/bot")
+            .read_timeout(poll_timeout_s + 10)
+            .get_updates_read_timeout(poll_timeout_s + 10)
+            .build()
+        )
+        self.app.add_handler(MessageHandler(filters.COMMAND, self._on_command))
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Connect and register the command list (setMyCommands) so Telegram shows it."""
+        try:
+            await self.app.initialize()
+            await self.app.bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS])
+        except TelegramError as exc:
+            raise translate(exc) from exc
+
+    async def process_pending_updates(self) -> int:
+        """Answer every command already waiting, without long polling (for ``run --once``)."""
+        try:
+            updates = await self.app.bot.get_updates(timeout=0)
+            for update in updates:
+                await self.app.process_update(update)
+            if updates:
+                await self.app.bot.get_updates(offset=updates[-1].update_id + 1, timeout=0)
+        except TelegramError as exc:
+            raise translate(exc) from exc
+        return len(updates)
+
+    async def start_polling(self) -> None:
+        await self.app.start()
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(
+            timeout=int(self.poll_timeout_s), error_callback=self._on_poll_error
+        )
+
+    async def close(self) -> None:
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    # -- sending ---------------------------------------------------------------------------
+
+    async def send(self, chat_id: int, alert: Alert) -> int | None:
+        """Send one alert as HTML; if Telegram rejects the HTML, send the plain-text form."""
+        try:
+            return await self._send_all(chat_id, render_messages([alert]), ParseMode.HTML)
+        except MessageRejected as exc:
+            log.warning("chat %s: HTML rejected (%s); sending plain text", chat_id, exc.reason)
+            return await self._send_all(chat_id, render_plain([alert]), None)
+
+    async def _send_all(self, chat_id: int, texts: list[str], mode: str | None) -> int | None:
+        first: int | None = None
+        for text in texts:
+            try:
+                message = await self.app.bot.send_message(
+                    chat_id=chat_id,
+                    text=text,
+                    parse_mode=mode,
+                    link_preview_options=LinkPreviewOptions(is_disabled=not self.link_preview),
+                )
+            except TelegramError as exc:
+                raise translate(exc) from exc
+            first = first if first is not None else message.message_id
+        return first
+
+    # -- commands --------------------------------------------------------------------------
+
+    async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        chat = update.effective_chat
+        if message is None or chat is None or not message.text:
+            return
+        words = message.text.split()
+        command = words[0][1:].split("@", 1)[0]
+        reply = answer(
+            command,
+            words[1:],
+            Chat(chat_id=chat.id, user_id=update.effective_user.id if update.effective_user
+                 else None, chat_type=chat.type),
+            self.store,
+            self.rules(),
+            self.clock(),
+        )
+        try:
+            await message.reply_text(reply.html, parse_mode=ParseMode.HTML,
+                                     do_quote=False)
+        except TelegramError as exc:
+            error: DeliveryError = translate(exc)
+            log.warning("chat %s: reply to /%s failed: %s", chat.id, command, error.reason)
+
+    def _on_poll_error(self, exc: TelegramError) -> None:
+        log.warning("polling Telegram failed: %s", translate(exc).reason)
