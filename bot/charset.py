@@ -38,7 +38,7 @@ def decode_body(body: bytes, header_charset: str | None = None) -> str:
     """Turn a fetched body into text without ever raising."""
     for bom, name in _BOMS:
         if body.startswith(bom):
-            return body[len(bom):].decode(name, errors="replace")
+            return body[len(bom) :].decode(name, errors="replace")
     for candidate in (_known(header_charset), declared_charset(body)):
         if candidate:
             try:

@@ -78,7 +78,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"failed {delivered.failed}"
         )
         return 0
-    asyncio.run(run_forever(config))
+    path = Path(args.config) if args.config else default_config_path(os.environ)
+    asyncio.run(run_forever(config, path))
     return 0
 
 
@@ -114,8 +115,9 @@ def _fetch_settings(args: argparse.Namespace) -> FetchSettings:
         from bot.config.schema import FetchSpec
 
         spec = FetchSpec()
-        return FetchSettings(spec.user_agent, spec.timeout, spec.max_bytes, spec.max_redirects,
-                             spec.max_feed_items)
+        return FetchSettings(
+            spec.user_agent, spec.timeout, spec.max_bytes, spec.max_redirects, spec.max_feed_items
+        )
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -132,8 +134,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
     print(f"Language:  {article.language or '-'}")
     if article.blocked:
         print("Blocked:   yes — the page is only a consent or subscription wall")
-    print(f"Removed:   {len(article.removed)} pieces "
-          f"({', '.join(sorted({r.kind for r in article.removed})) or 'none'})")
+    print(
+        f"Removed:   {len(article.removed)} pieces "
+        f"({', '.join(sorted({r.kind for r in article.removed})) or 'none'})"
+    )
     print()
     print(article.text)
     return 0
@@ -182,14 +186,18 @@ def build_parser() -> argparse.ArgumentParser:
         prog="newsbot",
         description="Watch news pages and feeds; alert Telegram subscribers on topic matches.",
     )
-    parser.add_argument("--config", metavar="PATH",
-                        help="config file (default: $NEWSBOT_CONFIG or config/newsbot.yaml)")
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="config file (default: $NEWSBOT_CONFIG or config/newsbot.yaml)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="run the bot on the configured schedule")
-    run.add_argument("--once", action="store_true",
-                     help="run every source once, deliver what is due, and exit")
+    run.add_argument(
+        "--once", action="store_true", help="run every source once, deliver what is due, and exit"
+    )
     run.set_defaults(func=cmd_run)
 
     demo = commands.add_parser("demo", help="offline demo: one full cycle over bundled pages")
@@ -206,8 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("page", metavar="PAGE", help="a URL or a local HTML file")
         sub.add_argument("--json", action="store_true", help="print one JSON object")
         if name == "match":
-            sub.add_argument("--explain", action="store_true",
-                             help="also explain every topic that did not match")
+            sub.add_argument(
+                "--explain", action="store_true", help="also explain every topic that did not match"
+            )
         sub.set_defaults(func=func)
     return parser
 

@@ -73,8 +73,7 @@ def _pick_topic(args: Sequence[str], rules: RuleSet, usage: str) -> tuple[str | 
     return wanted, None
 
 
-def _subscribe(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: float
-               ) -> Reply:
+def _subscribe(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: float) -> Reply:
     topic_id, problem = _pick_topic(args, rules, "/subscribe topic-id")
     if problem or topic_id is None:
         return problem or Reply("")
@@ -85,8 +84,9 @@ def _subscribe(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, no
     return Reply(f"You already follow <b>{name}</b>.")
 
 
-def _unsubscribe(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: float
-                 ) -> Reply:
+def _unsubscribe(
+    chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: float
+) -> Reply:
     topic_id, problem = _pick_topic(args, rules, "/unsubscribe topic-id")
     if problem or topic_id is None:
         return problem or Reply("")
@@ -107,8 +107,9 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def answer(command: str, args: Sequence[str], chat: Chat, store: Store, rules: RuleSet,
-           now: float) -> Reply:
+def answer(
+    command: str, args: Sequence[str], chat: Chat, store: Store, rules: RuleSet, now: float
+) -> Reply:
     """The reply to ``/command args`` from ``chat``; unknown commands get the help text."""
     handler = HANDLERS.get(command.lower(), _help)
     return handler(chat, args, store, rules, now)

@@ -42,8 +42,13 @@ async def deliver_due(
             message_id = await sender.send(delivery.chat_id, delivery.alert)
         except DeliveryError as exc:
             outcome = after_failure(exc, attempts=delivery.attempts + 1, now=clock())
-            log.warning("delivery %s to chat %s: %s → %s", delivery.id, delivery.chat_id,
-                        exc.reason, outcome.action)
+            log.warning(
+                "delivery %s to chat %s: %s → %s",
+                delivery.id,
+                delivery.chat_id,
+                exc.reason,
+                outcome.action,
+            )
             if outcome.action == "moved" and outcome.new_chat_id is not None:
                 store.migrate_chat(delivery.chat_id, outcome.new_chat_id)
                 store.mark_retry(delivery.id, error=outcome.reason, retry_at=outcome.retry_at)

@@ -64,8 +64,9 @@ class ConfigError(NewsbotError):
 class FetchError(NewsbotError):
     """A URL could not be fetched (network, timeout, HTTP error status)."""
 
-    def __init__(self, url: str, reason: str, *, status: int | None = None,
-                 retry_after: float | None = None) -> None:
+    def __init__(
+        self, url: str, reason: str, *, status: int | None = None, retry_after: float | None = None
+    ) -> None:
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason

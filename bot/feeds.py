@@ -1,4 +1,4 @@
-"""Turn a fetched RSS/Atom feed into its items' identities and links (feedparser does the parsing)."""
+"""Turn a fetched RSS/Atom feed into its items' identities and links (feedparser parses)."""
 
 from __future__ import annotations
 

@@ -27,15 +27,18 @@ class Fetched:
 class Fetcher:
     """One shared ``httpx.AsyncClient`` for every source."""
 
-    def __init__(self, settings: FetchSettings, *, transport: httpx.AsyncBaseTransport | None = None
-                 ) -> None:
+    def __init__(
+        self, settings: FetchSettings, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
         self.settings = settings
         kwargs: dict[str, Any] = {}
         if transport is not None:
             kwargs["transport"] = transport
         self._client = httpx.AsyncClient(
-            headers={"User-Agent": settings.user_agent,
-                     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5"},
+            headers={
+                "User-Agent": settings.user_agent,
+                "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5",
+            },
             timeout=httpx.Timeout(settings.timeout_s, connect=min(10.0, settings.timeout_s)),
             follow_redirects=True,
             max_redirects=settings.max_redirects,
@@ -51,22 +54,29 @@ class Fetcher:
             async with self._client.stream("GET", url) as response:
                 if response.status_code >= 400:
                     retry_after = _retry_after(response.headers.get("Retry-After"))
-                    raise FetchError(url, f"HTTP {response.status_code}",
-                                     status=response.status_code, retry_after=retry_after)
+                    raise FetchError(
+                        url,
+                        f"HTTP {response.status_code}",
+                        status=response.status_code,
+                        retry_after=retry_after,
+                    )
                 content_type = response.headers.get("Content-Type", "").lower()
                 if content_type and not any(t in content_type for t in _ACCEPTED_TYPES):
-                    raise FetchRejected(url, f"not a page or feed: {content_type}",
-                                        status=response.status_code)
+                    raise FetchRejected(
+                        url, f"not a page or feed: {content_type}", status=response.status_code
+                    )
                 declared = response.headers.get("Content-Length")
                 if declared and declared.isdigit() and int(declared) > self.settings.max_bytes:
-                    raise FetchRejected(url, f"too large: {declared} bytes",
-                                        status=response.status_code)
+                    raise FetchRejected(
+                        url, f"too large: {declared} bytes", status=response.status_code
+                    )
                 body = bytearray()
                 async for chunk in response.aiter_bytes():
                     body += chunk
                     if len(body) > self.settings.max_bytes:
                         raise FetchRejected(
-                            url, f"too large: more than {self.settings.max_bytes} bytes",
+                            url,
+                            f"too large: more than {self.settings.max_bytes} bytes",
                             status=response.status_code,
                         )
                 return Fetched(

@@ -26,7 +26,7 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Removed:
-    """A piece of the page the cleaner stripped, and why (``consent``, ``boilerplate``, ``byline``…)."""
+    """A piece of the page the cleaner stripped, and why (``consent``, ``boilerplate``…)."""
 
     kind: str
     text: str
@@ -76,7 +76,7 @@ class Article:
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One rule term found in the article: the term, its surface form as written, where, how often."""
+    """One rule term found in the article: term, surface form as written, field, count."""
 
     term: str
     surface: str

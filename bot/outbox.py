@@ -56,6 +56,12 @@ def _is_chat_gone(reason: str) -> bool:
     lowered = reason.lower()
     return any(
         marker in lowered
-        for marker in ("forbidden", "blocked", "kicked", "deactivated", "chat not found",
-                       "not a member")
+        for marker in (
+            "forbidden",
+            "blocked",
+            "kicked",
+            "deactivated",
+            "chat not found",
+            "not a member",
+        )
     )

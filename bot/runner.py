@@ -7,10 +7,14 @@ import logging
 import signal
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 from typing import TextIO
 
-from bot.config import Config
+from bot.config import Config, load_config
 from bot.deliver import DeliverReport, Sender, deliver_due
+from bot.errors import ConfigError
 from bot.fetch import Fetcher
 from bot.model import Source
 from bot.service import CheckReport, Deps, check_source
@@ -19,12 +23,31 @@ from bot.telegram.link import ConsoleSender, TelegramLink
 
 log = logging.getLogger("newsbot.run")
 
+CONFIG_WATCH_S = 2.0
+
+
+def _stamp(path: Path | None) -> tuple[float, int] | None:
+    try:
+        stat = path.stat() if path else None
+    except OSError:
+        return None
+    return (stat.st_mtime, stat.st_size) if stat else None
+
 
 class Runtime:
-    """The running bot: current config, adapters, and the jobs the scheduler calls."""
+    """The running bot: current config, adapters, and the jobs the scheduler calls.
 
-    def __init__(self, config: Config, *, out: TextIO | None = None) -> None:
+    ``config`` is replaced as a whole on reload; every job reads it once when it starts, so a
+    reload takes effect between cycles and never in the middle of one.
+    """
+
+    def __init__(
+        self, config: Config, *, out: TextIO | None = None, config_path: Path | None = None
+    ) -> None:
         self.config = config
+        self.config_path = config_path
+        self._config_stamp = _stamp(config_path)
+        self.on_sources_changed: Callable[[Config], None] | None = None
         self.store = Store(config.database_url)
         self.fetcher = Fetcher(config.fetch)
         self.deps = Deps(store=self.store, fetcher=self.fetcher, clock=time.time)
@@ -57,14 +80,54 @@ class Runtime:
         await self.fetcher.aclose()
         self.store.close()
 
-    async def check(self, source: Source) -> CheckReport:
+    async def reload(self) -> str:
+        """Load the config file again; on error keep the running config and tell the admins."""
+        if self.config_path is None:
+            return "no config file to reload"
+        self._config_stamp = _stamp(self.config_path)
         try:
-            report = await check_source(source, self.config, self.deps)
+            new = load_config(self.config_path)
+            failures = new.rules.check_examples()
+            if failures:
+                raise ConfigError(
+                    "topic tests fail: " + "; ".join(str(f) for f in failures[:3]),
+                    file=str(self.config_path),
+                )
+        except ConfigError as exc:
+            message = f"config reload failed, keeping the previous rules: {exc}"
+            log.error("%s", message)
+            if self.telegram:
+                await self.telegram.notify_admins(self.config.telegram.admins, message)
+            return message
+        new = replace(new, telegram=replace(new.telegram, token=self.config.telegram.token))
+        old, self.config = self.config, new
+        if old.sources != new.sources and self.on_sources_changed:
+            self.on_sources_changed(new)
+        message = f"config reloaded: {len(new.sources)} sources, {len(new.rules.topics)} topics"
+        log.info("%s", message)
+        return message
+
+    async def reload_if_changed(self) -> None:
+        """Reload when the config file's modification time or size changed."""
+        if self.config_path is not None and _stamp(self.config_path) != self._config_stamp:
+            await self.reload()
+
+    async def check(self, source: Source) -> CheckReport:
+        config = self.config
+        source = config.source(source.id) or source
+        try:
+            report = await check_source(source, config, self.deps)
         except Exception:  # a bug in one source's run must not stop the bot
             log.exception("source %s: unexpected error", source.id)
             return CheckReport(source_id=source.id, errors=("unexpected error",))
-        log.info("source %s: %d pages, %d blocked, %d alerts, %d errors", source.id,
-                 report.pages, report.blocked, report.alerts, len(report.errors))
+        log.info(
+            "source %s: %d pages, %d blocked, %d alerts, %d errors",
+            source.id,
+            report.pages,
+            report.blocked,
+            report.alerts,
+            len(report.errors),
+        )
         return report
 
     async def deliver(self) -> DeliverReport:
@@ -79,14 +142,18 @@ class Runtime:
         total = DeliverReport()
         while True:
             report = await self.deliver()
-            total = DeliverReport(total.sent + report.sent, total.retried + report.retried,
-                                  total.failed + report.failed)
+            total = DeliverReport(
+                total.sent + report.sent,
+                total.retried + report.retried,
+                total.failed + report.failed,
+            )
             if report.sent == 0 and report.failed == 0:
                 return total
 
 
-async def run_once(config: Config, *, out: TextIO | None = None) -> tuple[list[CheckReport],
-                                                                            DeliverReport]:
+async def run_once(
+    config: Config, *, out: TextIO | None = None
+) -> tuple[list[CheckReport], DeliverReport]:
     """Answer waiting commands, run every source once, deliver what is due, return."""
     runtime = Runtime(config, out=out)
     try:
@@ -100,26 +167,42 @@ async def run_once(config: Config, *, out: TextIO | None = None) -> tuple[list[C
         await runtime.close()
 
 
-async def run_forever(config: Config) -> None:
-    """Run until SIGINT or SIGTERM."""
+async def run_forever(config: Config, config_path: Path | None = None) -> None:
+    """Run until SIGINT or SIGTERM; SIGHUP or an edited config file reloads the config."""
     from bot.scheduler import SourceScheduler
 
-    runtime = Runtime(config)
+    runtime = Runtime(config, config_path=config_path)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    reloads: set[asyncio.Task[str]] = set()
+
+    def on_sighup() -> None:
+        task = loop.create_task(runtime.reload())
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, on_sighup)
     scheduler = SourceScheduler()
+
+    def schedule_sources(current: Config) -> None:
+        scheduler.remove_sources()
+        for source in current.sources:
+            scheduler.add_source(source, runtime.check)
+
+    runtime.on_sources_changed = schedule_sources
     try:
         await runtime.open()
-        for source in config.sources:
-            scheduler.add_source(source, runtime.check)
+        schedule_sources(config)
         scheduler.add_periodic("deliver", config.telegram.deliver_every_s, runtime.deliver)
+        scheduler.add_periodic("config-watch", CONFIG_WATCH_S, runtime.reload_if_changed)
         scheduler.start()
         if runtime.telegram:
             await runtime.telegram.start_polling()
-        log.info("newsbot running: %d sources, %d topics", len(config.sources),
-                 len(config.rules.topics))
+        log.info(
+            "newsbot running: %d sources, %d topics", len(config.sources), len(config.rules.topics)
+        )
         await stop.wait()
         log.info("stopping")
     finally:

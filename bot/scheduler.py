@@ -33,8 +33,15 @@ class SourceScheduler:
 
     def add_periodic(self, name: str, every_s: float, run: Callable[[], Awaitable[object]]) -> None:
         self._scheduler.add_job(
-            run, "interval", seconds=every_s, id=name, max_instances=1, coalesce=True,
-            misfire_grace_time=None, next_run_time=datetime.now(UTC), replace_existing=True,
+            run,
+            "interval",
+            seconds=every_s,
+            id=name,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            next_run_time=datetime.now(UTC),
+            replace_existing=True,
         )
 
     def remove_sources(self) -> None:

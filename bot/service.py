@@ -74,13 +74,19 @@ async def check_source(source: Source, config: Config, deps: Deps) -> CheckRepor
             extra=() if config.telegram.token else (CONSOLE_CHAT_ID,),
         )
         planned = plan_alerts(
-            article, matches, source_id=source.id,
-            already_alerted=deps.store.alerted_topics(url), recipients=recipients,
+            article,
+            matches,
+            source_id=source.id,
+            already_alerted=deps.store.alerted_topics(url),
+            recipients=recipients,
         )
         found.append((article, planned))
 
     deliveries = deps.store.record_check(
-        source_id=source.id, now=deps.clock(), articles_found=found, seen_keys=seen_keys,
+        source_id=source.id,
+        now=deps.clock(),
+        articles_found=found,
+        seen_keys=seen_keys,
         errors=errors,
     )
     return CheckReport(

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import FIXTURES, ROOT
 from tests.fakes.news_server import NewsServer
@@ -24,19 +25,14 @@ pytestmark = pytest.mark.slow
 
 
 def write_config(tmp_path: Path, news: NewsServer, fake: FakeTelegram) -> Path:
-    shipped = (ROOT / "config" / "newsbot.yaml").read_text(encoding="utf-8")
-    sources = (
-        "sources:\n"
-        f"  - {{id: local-feed, url: '{news.url('/feed.xml')}', kind: feed, interval: 1s}}\n"
-    )
-    text = shipped.replace("sources: []\n", sources, 1)
-    text = text.replace(
-        "  # api_base_url: https://api.telegram.org   # the tests point this at a local fake server",
-        f"  api_base_url: {fake.url}\n  deliver_every: 1s\n  poll_timeout: 1s",
-    )
-    assert sources in text and fake.url in text
+    """The shipped topics, one local feed polled every second, the fake Bot API."""
+    config = yaml.safe_load((ROOT / "config" / "newsbot.yaml").read_text(encoding="utf-8"))
+    config["sources"] = [
+        {"id": "local-feed", "url": news.url("/feed.xml"), "kind": "feed", "interval": "1s"}
+    ]
+    config["telegram"] |= {"api_base_url": fake.url, "deliver_every": "1s", "poll_timeout": "1s"}
     path = tmp_path / "newsbot.yaml"
-    path.write_text(text, encoding="utf-8")
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return path
 
 
@@ -67,7 +63,7 @@ def alerts_to(fake: FakeTelegram, chat_id: int) -> list[str]:
 def test_run_once_delivers_one_alert_and_none_after_restart(
     tmp_path: Path, news: NewsServer, fake: FakeTelegram
 ) -> None:
-    """`run --once`: the subscriber gets one alert for the seed, none for the other page, none again."""
+    """`run --once`: one alert for the seed, none for the other page, none on the second run."""
     news.page_file("/world/zelensky-trump.html", SEED)
     news.page_file("/local/harbour.html", OTHER)
     news.rss("/feed.xml", ["/world/zelensky-trump.html", "/local/harbour.html"])
@@ -78,7 +74,10 @@ def test_run_once_delivers_one_alert_and_none_after_restart(
     for run in range(2):
         result = subprocess.run(
             [sys.executable, "-m", "bot", "--config", str(config), "run", "--once"],
-            env=env, capture_output=True, text=True, timeout=120,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert result.returncode == 0, result.stderr
         assert fake.token not in result.stderr + result.stdout
@@ -94,7 +93,7 @@ def test_run_once_delivers_one_alert_and_none_after_restart(
 def test_running_bot_alerts_new_story_once_across_restart(
     tmp_path: Path, news: NewsServer, fake: FakeTelegram
 ) -> None:
-    """`run`: a story published after the subscription arrives once; a restart sends nothing again."""
+    """`run`: a story published after subscribing arrives once; a restart sends nothing again."""
     news.page_file("/local/harbour.html", OTHER)
     news.page_file("/world/zelensky-trump.html", SEED)
     news.rss("/feed.xml", ["/local/harbour.html"])
@@ -102,12 +101,14 @@ def test_running_bot_alerts_new_story_once_across_restart(
     env = newsbot_env(tmp_path, fake)
     command = [sys.executable, "-m", "bot", "--config", str(config), "run"]
 
-    bot = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           text=True)
+    bot = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         fake.send_command(SUBSCRIBER, "/subscribe zelensky-trump-summit")
-        fake.wait_for(lambda f: any("now follow" in m.text for m in f.sent_messages(SUBSCRIBER)),
-                      timeout=30)
+        fake.wait_for(
+            lambda f: any("now follow" in m.text for m in f.sent_messages(SUBSCRIBER)), timeout=30
+        )
         news.rss("/feed.xml", ["/local/harbour.html", "/world/zelensky-trump.html"])
         fake.wait_for(lambda f: alerts_to(f, SUBSCRIBER), timeout=30)
     finally:
@@ -116,8 +117,9 @@ def test_running_bot_alerts_new_story_once_across_restart(
     assert bot.returncode == 0, err
     assert fake.token not in out + err
 
-    restarted = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True)
+    restarted = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         fetched = news.hits("/feed.xml")
         assert news.wait_for(lambda n: n.hits("/feed.xml") >= fetched + 3, timeout=30)

@@ -70,7 +70,9 @@ def _build(
             child = (*path, key)
             if key in out:
                 raise ConfigError(
-                    f"duplicate key {key!r}", file=file, line=key_node.start_mark.line + 1,
+                    f"duplicate key {key!r}",
+                    file=file,
+                    line=key_node.start_mark.line + 1,
                     path=child,
                 )
             lines[child] = key_node.start_mark.line + 1

@@ -9,8 +9,8 @@ import tempfile
 import threading
 import time
 from dataclasses import replace
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from functools import partial
 from html import escape
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -91,11 +91,16 @@ def run_demo(config_path: str | None) -> int:
 
     config = load_config(Path(config_path) if config_path else default_config_path(os.environ))
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="newsbot-demo-") as tmp, \
-            resources.as_file(PAGES) as pages, DemoServer(Path(pages)) as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="newsbot-demo-") as tmp,
+        resources.as_file(PAGES) as pages,
+        DemoServer(Path(pages)) as server,
+    ):
         demo = demo_config(config, f"{server.base}/feed.xml", f"sqlite:///{tmp}/demo.db")
-        print(f"newsbot demo: serving {len(server.pages)} sample pages and a feed at "
-              f"{server.base}/feed.xml\n")
+        print(
+            f"newsbot demo: serving {len(server.pages)} sample pages and a feed at "
+            f"{server.base}/feed.xml\n"
+        )
         reports, delivered = asyncio.run(run_once(demo, out=sys.stdout))
     report = reports[0]
     topics = {m.topic_id for _, matches in report.matches for m in matches}

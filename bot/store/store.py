@@ -59,7 +59,7 @@ class Store:
     def __init__(self, url: str) -> None:
         try:
             parsed = make_url(url)
-        except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises several types here
+        except Exception as exc:
             raise StorageError(f"invalid database URL: {exc}") from exc
         self.dialect = parsed.get_backend_name()
         if self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:"):
@@ -106,7 +106,12 @@ class Store:
             conn.execute(self._insert_ignore(seen_items), rows)
 
     def record_source_result(
-        self, source_id: str, *, now: float, error: str | None = None, blocked: int = 0,
+        self,
+        source_id: str,
+        *,
+        now: float,
+        error: str | None = None,
+        blocked: int = 0,
         items_found: int = 0,
     ) -> None:
         """Record one run of a source: success, failure (``error``) or consent-walled pages."""
@@ -114,23 +119,40 @@ class Store:
             self._record_source_result(conn, source_id, now, error, blocked, items_found)
 
     def _record_source_result(
-        self, conn: Connection, source_id: str, now: float, error: str | None, blocked: int,
+        self,
+        conn: Connection,
+        source_id: str,
+        now: float,
+        error: str | None,
+        blocked: int,
         items_found: int,
     ) -> None:
         conn.execute(
             self._insert_ignore(source_state),
-            {"source_id": source_id, "consecutive_failures": 0, "blocked_count": 0,
-             "status": "new", "items_found": 0},
+            {
+                "source_id": source_id,
+                "consecutive_failures": 0,
+                "blocked_count": 0,
+                "status": "new",
+                "items_found": 0,
+            },
         )
         c = source_state.c
         values: dict[str, Any] = {"last_run_at": now}
         if error is not None:
-            values |= {"last_error": error, "last_error_at": now, "status": "failing",
-                       "consecutive_failures": c.consecutive_failures + 1}
+            values |= {
+                "last_error": error,
+                "last_error_at": now,
+                "status": "failing",
+                "consecutive_failures": c.consecutive_failures + 1,
+            }
         else:
-            values |= {"last_success_at": now, "consecutive_failures": 0,
-                       "items_found": c.items_found + items_found,
-                       "status": "blocked" if blocked else "ok"}
+            values |= {
+                "last_success_at": now,
+                "consecutive_failures": 0,
+                "items_found": c.items_found + items_found,
+                "status": "blocked" if blocked else "ok",
+            }
             if blocked:
                 values["blocked_count"] = c.blocked_count + blocked
         conn.execute(update(source_state).where(c.source_id == source_id).values(**values))
@@ -168,26 +190,36 @@ class Store:
                     for chat_id in dict.fromkeys(item.recipients):
                         result = conn.execute(
                             self._insert_ignore(deliveries).returning(deliveries.c.id),
-                            {"alert_id": alert_id, "chat_id": chat_id, "state": "pending",
-                             "attempts": 0, "next_attempt_at": now, "created_at": now},
+                            {
+                                "alert_id": alert_id,
+                                "chat_id": chat_id,
+                                "state": "pending",
+                                "attempts": 0,
+                                "next_attempt_at": now,
+                                "created_at": now,
+                            },
                         )
                         row = result.first()
                         if row is not None:
                             new_deliveries.append(int(row[0]))
             self.mark_seen(conn, source_id, seen_keys, now)
             error = "; ".join(errors) if errors and not articles_found else None
-            self._record_source_result(
-                conn, source_id, now, error, blocked, len(articles_found)
-            )
+            self._record_source_result(conn, source_id, now, error, blocked, len(articles_found))
         return new_deliveries
 
     def _article_id(self, conn: Connection, article: Article, source_id: str, now: float) -> int:
         url = article.url or ""
         conn.execute(
             self._insert_ignore(articles),
-            {"url": url, "source_id": source_id, "title": article.title,
-             "language": article.language, "published_at": _ts(article.published),
-             "first_seen_at": now, "blocked": article.blocked},
+            {
+                "url": url,
+                "source_id": source_id,
+                "title": article.title,
+                "language": article.language,
+                "published_at": _ts(article.published),
+                "first_seen_at": now,
+                "blocked": article.blocked,
+            },
         )
         found = conn.execute(select(articles.c.id).where(articles.c.url == url)).scalar_one()
         return int(found)
@@ -198,10 +230,16 @@ class Store:
         alert = item.alert
         row = conn.execute(
             self._insert_ignore(alerts).returning(alerts.c.id),
-            {"article_id": article_id, "topic_id": alert.topic_id,
-             "topic_name": alert.topic_name, "score": item.score, "reason": alert.reason,
-             "snippet": alert.snippet, "marks": json.dumps([list(m) for m in alert.marks]),
-             "created_at": now},
+            {
+                "article_id": article_id,
+                "topic_id": alert.topic_id,
+                "topic_name": alert.topic_name,
+                "score": item.score,
+                "reason": alert.reason,
+                "snippet": alert.snippet,
+                "marks": json.dumps([list(m) for m in alert.marks]),
+                "created_at": now,
+            },
         ).first()
         return int(row[0]) if row is not None else None
 
@@ -222,11 +260,17 @@ class Store:
         with self._tx() as conn:
             conn.execute(
                 self._insert_ignore(subscribers),
-                {"chat_id": chat_id, "user_id": user_id, "chat_type": chat_type,
-                 "active": True, "created_at": now},
+                {
+                    "chat_id": chat_id,
+                    "user_id": user_id,
+                    "chat_type": chat_type,
+                    "active": True,
+                    "created_at": now,
+                },
             )
             conn.execute(
-                update(subscribers).where(subscribers.c.chat_id == chat_id)
+                update(subscribers)
+                .where(subscribers.c.chat_id == chat_id)
                 .values(active=True, inactive_reason=None)
             )
 
@@ -277,7 +321,8 @@ class Store:
     def deactivate_chat(self, chat_id: int, reason: str) -> None:
         with self._tx() as conn:
             conn.execute(
-                update(subscribers).where(subscribers.c.chat_id == chat_id)
+                update(subscribers)
+                .where(subscribers.c.chat_id == chat_id)
                 .values(active=False, inactive_reason=reason)
             )
 
@@ -286,8 +331,7 @@ class Store:
         with self._tx() as conn:
             for table in (subscribers, subscriptions, deliveries):
                 conn.execute(
-                    update(table).where(table.c.chat_id == old_chat_id)
-                    .values(chat_id=new_chat_id)
+                    update(table).where(table.c.chat_id == old_chat_id).values(chat_id=new_chat_id)
                 )
 
     # -- outbox ----------------------------------------------------------------------------
@@ -296,47 +340,72 @@ class Store:
         """After a crash, deliveries left in ``sending`` go back to ``pending`` (at-least-once)."""
         with self._tx() as conn:
             result = conn.execute(
-                update(deliveries).where(deliveries.c.state == "sending")
-                .values(state="pending")
+                update(deliveries).where(deliveries.c.state == "sending").values(state="pending")
             )
             return int(result.rowcount or 0)
 
     def claim_due(self, now: float, limit: int = 100) -> list[Delivery]:
-        """Mark up to ``limit`` due pending deliveries as ``sending`` and return them, oldest first."""
+        """Mark up to ``limit`` due pending deliveries ``sending``; return them, oldest first."""
         d, a, ar = deliveries.c, alerts.c, articles.c
         with self._tx() as conn:
-            rows = conn.execute(
-                select(
-                    d.id, d.alert_id, d.chat_id, d.state, d.attempts, d.next_attempt_at,
-                    d.last_error, a.topic_id, a.topic_name, a.reason, a.snippet, a.marks,
-                    ar.url, ar.title, ar.source_id, ar.published_at,
+            rows = (
+                conn.execute(
+                    select(
+                        d.id,
+                        d.alert_id,
+                        d.chat_id,
+                        d.state,
+                        d.attempts,
+                        d.next_attempt_at,
+                        d.last_error,
+                        a.topic_id,
+                        a.topic_name,
+                        a.reason,
+                        a.snippet,
+                        a.marks,
+                        ar.url,
+                        ar.title,
+                        ar.source_id,
+                        ar.published_at,
+                    )
+                    .join(alerts, d.alert_id == alerts.c.id)
+                    .join(articles, a.article_id == articles.c.id)
+                    .where(d.state == "pending", d.next_attempt_at <= now)
+                    .order_by(d.next_attempt_at, d.id)
+                    .limit(limit)
                 )
-                .join(alerts, d.alert_id == alerts.c.id)
-                .join(articles, a.article_id == articles.c.id)
-                .where(d.state == "pending", d.next_attempt_at <= now)
-                .order_by(d.next_attempt_at, d.id)
-                .limit(limit)
-            ).mappings().all()
+                .mappings()
+                .all()
+            )
             ids = [row["id"] for row in rows]
             if ids:
                 conn.execute(update(deliveries).where(d.id.in_(ids)).values(state="sending"))
         return [_delivery(row) for row in rows]
 
     def mark_sent(self, delivery_id: int, *, message_id: int | None, now: float) -> None:
-        self._set(delivery_id, state="sent", sent_at=now, message_id=message_id,
-                  attempts=deliveries.c.attempts + 1)
+        self._set(
+            delivery_id,
+            state="sent",
+            sent_at=now,
+            message_id=message_id,
+            attempts=deliveries.c.attempts + 1,
+        )
 
     def mark_retry(self, delivery_id: int, *, error: str, retry_at: float) -> None:
-        self._set(delivery_id, state="pending", last_error=error, next_attempt_at=retry_at,
-                  attempts=deliveries.c.attempts + 1)
+        self._set(
+            delivery_id,
+            state="pending",
+            last_error=error,
+            next_attempt_at=retry_at,
+            attempts=deliveries.c.attempts + 1,
+        )
 
     def release(self, delivery_id: int) -> None:
         """Put a claimed delivery back to ``pending`` without counting an attempt."""
         self._set(delivery_id, state="pending")
 
     def mark_failed(self, delivery_id: int, *, error: str) -> None:
-        self._set(delivery_id, state="failed", last_error=error,
-                  attempts=deliveries.c.attempts + 1)
+        self._set(delivery_id, state="failed", last_error=error, attempts=deliveries.c.attempts + 1)
 
     def _set(self, delivery_id: int, **values: Any) -> None:
         with self._tx() as conn:

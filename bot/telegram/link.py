@@ -10,6 +10,9 @@ import logging
 from collections.abc import Callable
 from typing import TextIO
 
+from bot.render import render_console, render_messages, render_plain
+from bot.rules import RuleSet
+from bot.telegram.errors import translate
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
@@ -18,10 +21,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 from bot.commands import COMMANDS, Chat, answer
 from bot.errors import DeliveryError, MessageRejected
 from bot.model import Alert
-from bot.render import render_console, render_messages, render_plain
-from bot.rules import RuleSet
 from bot.store import Store
-from bot.telegram.errors import translate
 
 log = logging.getLogger("newsbot.telegram")
 
@@ -129,6 +129,14 @@ class TelegramLink:
             first = first if first is not None else message.message_id
         return first
 
+    async def notify_admins(self, admins: frozenset[int], text: str) -> None:
+        """Tell every admin (in their private chat) about something they must act on."""
+        for admin in sorted(admins):
+            try:
+                await self.app.bot.send_message(chat_id=admin, text=text[:4000])
+            except TelegramError as exc:
+                log.warning("admin %s: notice not sent: %s", admin, translate(exc).reason)
+
     # -- commands --------------------------------------------------------------------------
 
     async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -141,15 +149,17 @@ class TelegramLink:
         reply = answer(
             command,
             words[1:],
-            Chat(chat_id=chat.id, user_id=update.effective_user.id if update.effective_user
-                 else None, chat_type=chat.type),
+            Chat(
+                chat_id=chat.id,
+                user_id=update.effective_user.id if update.effective_user else None,
+                chat_type=chat.type,
+            ),
             self.store,
             self.rules(),
             self.clock(),
         )
         try:
-            await message.reply_text(reply.html, parse_mode=ParseMode.HTML,
-                                     do_quote=False)
+            await message.reply_text(reply.html, parse_mode=ParseMode.HTML, do_quote=False)
         except TelegramError as exc:
             error: DeliveryError = translate(exc)
             log.warning("chat %s: reply to /%s failed: %s", chat.id, command, error.reason)

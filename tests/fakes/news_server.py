@@ -3,12 +3,13 @@ and misbehaves on demand (status codes, stalls, wrong content types)."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -82,9 +83,11 @@ class NewsServer:
             f"<guid>{escape(self.url(link))}</guid><pubDate>{now}</pubDate></item>"
             for link in links
         )
-        xml = (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-               f"<title>{escape(title)}</title><link>{self.base}/</link>"
-               f"<description>t</description>{items}</channel></rss>")
+        xml = (
+            f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>{escape(title)}</title><link>{self.base}/</link>"
+            f"<description>t</description>{items}</channel></rss>"
+        )
         return self.page(path, xml, content_type="application/rss+xml; charset=utf-8")
 
     def hits(self, path: str) -> int:
@@ -104,8 +107,9 @@ class NewsServer:
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:
         path = handler.path
         with self._changed:
-            self.requests.append(SeenRequest("GET", path, dict(handler.headers.items()),
-                                             time.monotonic()))
+            self.requests.append(
+                SeenRequest("GET", path, dict(handler.headers.items()), time.monotonic())
+            )
             self._changed.notify_all()
             route = self.routes.get(path)
         if route is None:
@@ -118,7 +122,5 @@ class NewsServer:
         for key, value in route.headers.items():
             handler.send_header(key, value)
         handler.end_headers()
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             handler.wfile.write(route.body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
