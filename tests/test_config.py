@@ -69,7 +69,9 @@ def test_check_command_exits_2_with_located_error(case: dict[str, Any], tmp_path
     path.write_text(case["yaml"], encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(path), "check"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2, result.stderr
     assert f"{path}:{case['line']}:" in result.stderr
@@ -80,7 +82,9 @@ def test_check_command_summarises_valid_config() -> None:
     """`newsbot check` on the shipped config exits 0 with counts of sources, topics, aliases."""
     result = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(ROOT / "config" / "newsbot.yaml"), "check"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert "topics" in result.stdout and "aliases" in result.stdout and "ok" in result.stdout

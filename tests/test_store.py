@@ -10,14 +10,31 @@ from bot.store import Store
 
 
 def article(url: str = "https://news.example/a", blocked: bool = False) -> Article:
-    return Article(url=url, title="Title", author=None, published=datetime(2026, 11, 1, tzinfo=UTC),
-                   language="en", text="Body.", blocked=blocked)
+    return Article(
+        url=url,
+        title="Title",
+        author=None,
+        published=datetime(2026, 11, 1, tzinfo=UTC),
+        language="en",
+        text="Body.",
+        blocked=blocked,
+    )
 
 
-def planned(topic: str, url: str = "https://news.example/a", chats: tuple[int, ...] = (1, 2)
-            ) -> PlannedAlert:
-    alert = Alert(topic_id=topic, topic_name=topic.title(), url=url, title="Title",
-                  source_id="s", published=None, reason="matched x", snippet="x y", marks=((0, 1),))
+def planned(
+    topic: str, url: str = "https://news.example/a", chats: tuple[int, ...] = (1, 2)
+) -> PlannedAlert:
+    alert = Alert(
+        topic_id=topic,
+        topic_name=topic.title(),
+        url=url,
+        title="Title",
+        source_id="s",
+        published=None,
+        reason="matched x",
+        snippet="x y",
+        marks=((0, 1),),
+    )
     return PlannedAlert(alert=alert, score=3.0, recipients=chats)
 
 
@@ -25,23 +42,22 @@ def test_alert_and_deliveries_are_created_once_across_reopen(tmp_path: Path) -> 
     """The same (article, topic) stored twice, even after reopening the DB, makes one alert."""
     url = f"sqlite:///{tmp_path}/n.db"
     store = Store(url)
-    first = store.record_check(source_id="s", now=1.0,
-                               articles_found=[(article(), [planned("t")])])
+    first = store.record_check(source_id="s", now=1.0, articles_found=[(article(), [planned("t")])])
     assert len(first) == 2
     store.close()
     store = Store(url)
-    again = store.record_check(source_id="s", now=2.0,
-                               articles_found=[(article(), [planned("t")])])
+    again = store.record_check(source_id="s", now=2.0, articles_found=[(article(), [planned("t")])])
     assert again == []
     assert store.alerted_topics("https://news.example/a") == {"t"}
     assert store.delivery_counts() == {"pending": 2}
 
 
 def test_outbox_claim_send_retry_fail(tmp_path: Path) -> None:
-    """Claimed deliveries are `sending`; sent, retried (not due before retry_at) and failed stick."""
+    """Claimed deliveries are `sending`; sent, retried (due at retry_at) and failed stick."""
     store = Store(f"sqlite:///{tmp_path}/n.db")
-    ids = store.record_check(source_id="s", now=10.0,
-                             articles_found=[(article(), [planned("t", chats=(1, 2, 3))])])
+    ids = store.record_check(
+        source_id="s", now=10.0, articles_found=[(article(), [planned("t", chats=(1, 2, 3))])]
+    )
     claimed = store.claim_due(now=10.0)
     assert [d.id for d in claimed] == ids
     assert claimed[0].alert.marks == ((0, 1),)
@@ -86,7 +102,9 @@ def test_chat_migration_moves_subscriptions_and_queue(tmp_path: Path) -> None:
     store = Store(f"sqlite:///{tmp_path}/n.db")
     store.upsert_subscriber(-5, user_id=None, chat_type="group", now=1.0)
     store.subscribe(-5, "t", 1.0)
-    store.record_check(source_id="s", now=1.0, articles_found=[(article(), [planned("t", chats=(-5,))])])
+    store.record_check(
+        source_id="s", now=1.0, articles_found=[(article(), [planned("t", chats=(-5,))])]
+    )
     store.migrate_chat(-5, -1005)
     assert store.subscribers_of(["t"]) == {"t": [-1005]}
     assert [d.chat_id for d in store.claim_due(now=1.0)] == [-1005]
