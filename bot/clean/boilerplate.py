@@ -1,0 +1,69 @@
+"""Recognise page furniture that extraction let through: share bars, newsletter boxes, ad labels.
+
+Two levels: whole containers cut from the parsed page before extraction (by id/class words
+such as ``share``, ``newsletter``, ``related``), and single lines dropped from the extracted
+text when they are nothing but a label ("Advertisement", "Share this article", "Read more").
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml.html import HtmlElement
+
+from bot.clean.consent_text import normalize_space
+from bot.clean.prune import attached, drop
+
+_LINE = re.compile(
+    r"^(advertisement|advertising|anzeige|publicidad|publicit[ée]|pubblicit[aà]|publicidade"
+    r"|advertentie|reklama|sponsored( content)?|share( this)?( article| story| post)?:?"
+    r"|share on (facebook|twitter|x|linkedin|whatsapp)|(read|see) (more|also)( here)?:?"
+    r"|related( articles| stories| posts)?:?|most (read|popular)|recommended( for you)?"
+    r"|sign up( for (our|the) newsletter)?|subscribe( now| to our newsletter)?"
+    r"|follow us( on .{1,30})?"
+    r"|leer m[aá]s|lee tambi[eé]n|compartir|weiterlesen|mehr zum thema|lire aussi|lire la suite"
+    r"|partager|leggi anche|condividi|leia (mais|tamb[eé]m)|compartilhe|lees ook|delen"
+    r"|czytaj (te[zż]|wi[eę]cej)|udost[eę]pnij|skip to (main )?content|back to top"
+    r"|click here to (subscribe|read more)|story continues below( advertisement)?"
+    r"|article continues below( advertisement)?|scroll to continue( with content)?)[.!:]?$",
+    re.I,
+)
+
+_CONTAINER = re.compile(
+    r"(?:^|[-_ ])(share(bar|buttons?|tools|-?links)?|social-?(share|links|buttons|bar)|sharing"
+    r"|newsletter(-?signup|-?box|-?form)?|related(-?(posts|articles|stories|content|links))?"
+    r"|most-?(read|popular|viewed)|trending|recommended|outbrain|taboola|comments?(-?section)?"
+    r"|disqus|advert(isement)?s?|ad-?(slot|container|wrapper|unit)|breadcrumbs?|paywall-?promo)"
+    r"(?:$|[-_ ])",
+    re.I,
+)
+_KEEP_TAGS = frozenset({"html", "body", "main", "article", "p", "h1", "h2", "h3", "li", "table"})
+# A container holding more text than this is article-sized: cutting it is too risky.
+_MAX_TEXT = 600
+
+
+def is_boilerplate_line(line: str) -> bool:
+    """Whether ``line`` is only a page-furniture label."""
+    return bool(_LINE.match(normalize_space(line)))
+
+
+def strip_boilerplate_containers(tree: HtmlElement) -> list[str]:
+    """Cut share bars, newsletter boxes, related lists and ad slots from ``tree``; return texts."""
+    found: list[HtmlElement] = []
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag in _KEEP_TAGS:
+            continue
+        attrs = (el.get("class") or "") + " " + (el.get("id") or "")
+        if attrs.strip() and _CONTAINER.search(attrs):
+            found.append(el)
+    removed: list[str] = []
+    for el in found:
+        if el.getparent() is None or not attached(el, tree):
+            continue
+        text = normalize_space(el.text_content())
+        if len(text) > _MAX_TEXT:
+            continue
+        drop(el)
+        if text:
+            removed.append(text)
+    return removed

@@ -1,0 +1,141 @@
+"""Find the containers of consent managers and cookie notices in a parsed page and cut them out.
+
+Three sources of evidence, from most to least specific: the ids and classes that the named
+consent-management platforms (OneTrust, Cookiebot, Didomi, …) give their containers; the generic
+``#id`` / ``.class`` rules of the EasyList Cookie List (``data/easylist_cookie_generic.txt``);
+and cookie/consent words in ids, classes and ARIA labels. A match is only cut when the element
+is not the page itself and its text is short or reads like a notice, because a generic rule can
+sit on a page wrapper (``<div class="cookie-consent-open">`` around everything).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+from lxml.html import HtmlElement
+
+from bot.clean.consent_text import is_consent_notice, normalize_space
+from bot.clean.prune import attached, drop
+
+# Named platforms: id/class prefixes of their containers (a prefix match on one token).
+PLATFORM_PREFIXES: dict[str, tuple[str, ...]] = {
+    "OneTrust": ("onetrust-", "optanon", "ot-sdk-", "ot-pc-", "ot-floating"),
+    "Cookiebot": ("cybotcookiebot", "cookiebot"),
+    "Didomi": ("didomi-",),
+    "Quantcast": ("qc-cmp2", "qc-cmp-"),
+    "Usercentrics": ("usercentrics", "uc-banner", "uc-embedding"),
+    "Sourcepoint": ("sp_message_container", "sp_message_iframe", "sp_veil", "sp-message"),
+    "TrustArc": ("truste-", "truste_", "trustarc", "teconsent"),
+    "Borlabs": ("borlabscookie", "borlabs-cookie", "brlbs-cmpnt"),
+    "Complianz": ("cmplz-",),
+    "CookieYes": ("cky-", "cookie-law-info", "cli-modal", "cli-bar", "cookieyes"),
+    "Iubenda": ("iubenda-cs-", "iubenda-iframe"),
+    "consentmanager": ("cmpbox", "cmpwrapper", "cmpboxbg"),
+    "Osano": ("osano-cm-", "cc-window", "cc-banner", "cc-revoke", "cc-grower"),
+    "Termly": ("termly-",),
+    "CookieScript": ("cookiescript_", "cookie-script"),
+    "Klaro": ("klaro", "cookie-notice-klaro"),
+    "Axeptio": ("axeptio_", "axeptio-"),
+    "Civic": ("ccc-", "ccc"),
+    "Google Funding Choices": ("fc-consent-root", "fc-dialog"),
+    "Moove GDPR": ("moove_gdpr", "moove-gdpr"),
+    "Cookie Notice": ("cookie-notice", "cn-notice", "cookie_notice"),
+    "Real Cookie Banner": ("rcb-", "real-cookie-banner"),
+    "Sirdata": ("sd-cmp",),
+    "CookieFirst": ("cookiefirst-",),
+    "Consent-o-matic generic": ("gdpr-cookie-", "gdpr-consent", "gdpr_cookie", "cookie-consent"),
+}
+# Exact tokens that are too short to be prefixes ("ccc" would also hit "cccp-news").
+_EXACT_ONLY = frozenset({"ccc", "klaro"})
+
+# Generic words inside an id or class token: cookie-banner, gdpr_notice, consent-modal.
+_WORDISH = re.compile(
+    r"(?:^|[-_])(?:cookies?|cookie ?law|consent|gdpr|rgpd|dsgvo|cmp|privacy-?banner|cookiebar)"
+    r"(?:[-_]|$)|^(?:cookies?|consent|gdpr)(?:banner|notice|bar|popup|modal|wall|box|layer|dialog)",
+    re.I,
+)
+_ARIA = re.compile(
+    r"\b(cookies?|consent|gdpr|privacy (choices|preferences|settings)|datenschutz|einwilligung"
+    r"|consentement|consentimiento|consenso|toestemming|zgod[ay])\b",
+    re.I,
+)
+_NEVER = frozenset({"html", "body", "main", "article", "head"})
+# Above this many characters a container is only cut when its own text reads like a notice.
+_SHORT = 3000
+
+
+@cache
+def easylist_selectors() -> tuple[frozenset[str], frozenset[str]]:
+    """(ids, classes) of the generic EasyList Cookie List rules we ship, lower-cased."""
+    text = resources.files("bot.clean").joinpath("data/easylist_cookie_generic.txt")
+    ids: set[str] = set()
+    classes: set[str] = set()
+    for line in text.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            ids.add(line[1:].lower())
+        elif line.startswith("."):
+            classes.add(line[1:].lower())
+    return frozenset(ids), frozenset(classes)
+
+
+_PLATFORM = re.compile(
+    "^(?:"
+    + "|".join(
+        re.escape(prefix)
+        for prefixes in PLATFORM_PREFIXES.values()
+        for prefix in prefixes
+        if prefix not in _EXACT_ONLY
+    )
+    + ")|^(?:"
+    + "|".join(_EXACT_ONLY)
+    + ")$"
+)
+
+
+def _is_candidate(el: HtmlElement, ids: frozenset[str], classes: frozenset[str]) -> bool:
+    ident = (el.get("id") or "").strip().lower()
+    if ident and ident in ids:
+        return True
+    class_tokens = (el.get("class") or "").lower().split()
+    if any(token in classes for token in class_tokens):
+        return True
+    for token in (ident, *class_tokens):
+        if token and (_PLATFORM.search(token) or _WORDISH.search(token)):
+            return True
+    label = el.get("aria-label") or el.get("aria-labelledby") or ""
+    return (
+        bool(label)
+        and el.get("role") in ("dialog", "alertdialog", "region", "banner")
+        and bool(_ARIA.search(label))
+    )
+
+
+def _reads_like_notice(text: str) -> bool:
+    head = text[:1500]
+    return any(is_consent_notice(part) for part in re.split(r"(?<=[.!?])\s+", head) if part)
+
+
+def strip_consent_containers(tree: HtmlElement) -> list[str]:
+    """Remove consent-notice containers from ``tree`` in place; return their texts."""
+    ids, classes = easylist_selectors()
+    found: list[HtmlElement] = []
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag in _NEVER:
+            continue
+        if (el.get("id") or el.get("class") or el.get("aria-label")) and _is_candidate(
+            el, ids, classes
+        ):
+            found.append(el)
+    removed: list[str] = []
+    for el in found:
+        if el.getparent() is None or not attached(el, tree):
+            continue
+        text = normalize_space(el.text_content())
+        if len(text) > _SHORT and not _reads_like_notice(text):
+            continue
+        drop(el)
+        if text:
+            removed.append(text)
+    return removed

@@ -1,0 +1,87 @@
+"""Clean one HTML page into an ``Article``: parse once, cut notices and furniture, extract."""
+
+from __future__ import annotations
+
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+
+from bot.clean.boilerplate import is_boilerplate_line, strip_boilerplate_containers
+from bot.clean.byline import byline_author
+from bot.clean.consent_dom import strip_consent_containers
+from bot.clean.consent_text import is_consent_notice, normalize_space
+from bot.clean.decode import decode_html
+from bot.clean.extraction import extract_blocks
+from bot.clean.language import detect_language
+from bot.clean.metadata import PageMeta, read_page_meta
+from bot.clean.walls import is_subscription_notice, is_wall
+from bot.model import Article, Removed
+
+# Bylines sit at the top or the bottom of the body.
+_BYLINE_REACH = 4
+_REMOVED_CHARS = 1000
+
+
+def clean_page(html: str | bytes, url: str | None = None) -> Article:
+    """The article on ``html``: body text without notices, furniture, headline or byline."""
+    tree = _parse(decode_html(html))
+    if tree is None:
+        return Article(url=url, title="", author=None, published=None, language=None, text="")
+    meta = read_page_meta(tree)
+    removed: list[Removed] = [Removed("consent", t) for t in strip_consent_containers(tree)]
+    removed += [Removed("boilerplate", t) for t in strip_boilerplate_containers(tree)]
+    blocks = extract_blocks(tree, url)
+    return _label(blocks, meta, url, removed)
+
+
+def _parse(html: str) -> HtmlElement | None:
+    if not html.strip():
+        return None
+    try:
+        tree = load_html(html)
+    except (ValueError, TypeError):
+        return None
+    return tree if isinstance(tree, HtmlElement) else None
+
+
+def _label(blocks: list[str], meta: PageMeta, url: str | None, removed: list[Removed]) -> Article:
+    kept: list[str] = []
+    walls = 0
+    titles = {normalize_space(t).lower() for t in (meta.title, meta.headline) if t}
+    for block in blocks:
+        if is_consent_notice(block):
+            removed.append(Removed("consent", block))
+        elif is_subscription_notice(block):
+            removed.append(Removed("wall", block))
+            walls += 1
+        elif is_boilerplate_line(block):
+            removed.append(Removed("boilerplate", block))
+        elif not kept and normalize_space(block).lower() in titles:
+            removed.append(Removed("title", block))
+        else:
+            kept.append(block)
+
+    author = None
+    ends = [*range(min(_BYLINE_REACH, len(kept)))]
+    ends += [i for i in range(max(0, len(kept) - _BYLINE_REACH), len(kept)) if i not in ends]
+    for i in sorted(ends, reverse=True):
+        name = byline_author(kept[i])
+        if name:
+            author = author or name
+            removed.append(Removed("byline", kept.pop(i)))
+
+    consent = sum(1 for r in removed if r.kind == "consent")
+    blocked = is_wall(kept, consent, walls)
+    if blocked:
+        removed += [Removed("wall", block) for block in kept]
+        kept = []
+    text = "\n\n".join(kept)
+    return Article(
+        url=url,
+        title=meta.title,
+        author=author or meta.author,
+        published=meta.published,
+        language=detect_language(text, meta.declared_language),
+        text=text,
+        blocked=blocked,
+        removed=tuple(Removed(r.kind, r.text[:_REMOVED_CHARS]) for r in removed),
+    )

@@ -1,0 +1,41 @@
+"""Helpers shared by the cleaning tests: fixture pages and the shared extraction evaluator."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import yaml
+
+from tests.conftest import FIXTURES, ROOT
+
+PAGES = FIXTURES / "pages"
+DATA = Path(__file__).resolve().parent / "data"
+SHARED_TOOLS = ROOT.parent / "shared" / "tools"
+
+
+def page(name: str) -> bytes:
+    """The bytes of one fixture page under tests/fixtures/pages/."""
+    return (PAGES / name).read_bytes()
+
+
+def cases(name: str) -> list[Any]:
+    """The cases listed in tests/data/<name>.yaml."""
+    with (DATA / name).open(encoding="utf-8") as fh:
+        return list(yaml.safe_load(fh))
+
+
+def extract_eval() -> ModuleType:
+    """The shared evaluator ../shared/tools/extract_eval.py, imported by path."""
+    path = SHARED_TOOLS / "extract_eval.py"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: the quality gate needs the shared tools")
+    spec = importlib.util.spec_from_file_location("extract_eval", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("extract_eval", module)
+    spec.loader.exec_module(module)
+    return module
