@@ -89,12 +89,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(args.config)
 
 
-async def _read_page(page: str, settings: FetchSettings) -> tuple[str, str | None]:
+def _is_url(page: str) -> bool:
+    return page.startswith(("http://", "https://"))
+
+
+async def _read_page(page: str, settings: FetchSettings | None) -> tuple[str, str | None]:
     """HTML and URL of PAGE: a local file, or a URL fetched with the normal fetcher."""
-    if page.startswith(("http://", "https://")):
+    if _is_url(page):
         from bot.fetch import Fetcher
 
-        fetcher = Fetcher(settings)
+        fetcher = Fetcher(settings or _default_fetch_settings())
         try:
             fetched = await fetcher.get(page)
         finally:
@@ -108,16 +112,23 @@ async def _read_page(page: str, settings: FetchSettings) -> tuple[str, str | Non
         raise FetchError(page, f"cannot read file: {exc.strerror or exc}") from exc
 
 
-def _fetch_settings(args: argparse.Namespace) -> FetchSettings:
+def _default_fetch_settings() -> FetchSettings:
+    from bot.config.schema import FetchSpec
+
+    spec = FetchSpec()
+    return FetchSettings(
+        spec.user_agent, spec.timeout, spec.max_bytes, spec.max_redirects, spec.max_feed_items
+    )
+
+
+def _fetch_settings(args: argparse.Namespace) -> FetchSettings | None:
+    """The configured fetch settings when PAGE is a URL and the config loads; else defaults."""
+    if not _is_url(args.page):
+        return None
     try:
         return _config(args).fetch
     except ConfigError:
-        from bot.config.schema import FetchSpec
-
-        spec = FetchSpec()
-        return FetchSettings(
-            spec.user_agent, spec.timeout, spec.max_bytes, spec.max_redirects, spec.max_feed_items
-        )
+        return None
 
 
 def cmd_extract(args: argparse.Namespace) -> int:

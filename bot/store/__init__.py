@@ -1,5 +1,14 @@
-"""Storage: source health, seen items, articles, alerts, subscribers and the delivery outbox."""
+"""Storage: source health, seen items, articles, alerts, subscribers and the delivery outbox.
 
-from bot.store.store import SourceStatus, Store
+``Store`` is one database; its parts live in modules by subject (``sources``, ``chats``).
+"""
+
+from bot.store.chats import ChatRecords
+from bot.store.sources import SourceRecords, SourceStatus
+
+
+class Store(SourceRecords, ChatRecords):
+    """newsbot's database, SQLite by default, PostgreSQL by URL."""
+
 
 __all__ = ["SourceStatus", "Store"]

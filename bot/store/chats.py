@@ -1,0 +1,207 @@
+"""Subscribers, their subscriptions, and the delivery outbox."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from bot.model import Alert, Delivery, DeliveryState
+from bot.store.base import StoreBase, dt
+from bot.store.schema import alerts, articles, deliveries, subscribers, subscriptions
+
+
+class ChatRecords(StoreBase):
+    """Who receives what, and every (alert, chat) message until it is sent or given up."""
+
+    # -- subscribers -----------------------------------------------------------------------
+
+    def upsert_subscriber(
+        self, chat_id: int, *, user_id: int | None, chat_type: str, now: float
+    ) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                self._insert_ignore(subscribers),
+                {
+                    "chat_id": chat_id,
+                    "user_id": user_id,
+                    "chat_type": chat_type,
+                    "active": True,
+                    "created_at": now,
+                },
+            )
+            conn.execute(
+                update(subscribers)
+                .where(subscribers.c.chat_id == chat_id)
+                .values(active=True, inactive_reason=None)
+            )
+
+    def subscribe(self, chat_id: int, topic_id: str, now: float) -> bool:
+        """Add a subscription; False when it already existed."""
+        with self._tx() as conn:
+            result = conn.execute(
+                self._insert_ignore(subscriptions),
+                {"chat_id": chat_id, "topic_id": topic_id, "created_at": now},
+            )
+            return bool(result.rowcount)
+
+    def unsubscribe(self, chat_id: int, topic_id: str) -> bool:
+        with self._tx() as conn:
+            result = conn.execute(
+                subscriptions.delete().where(
+                    subscriptions.c.chat_id == chat_id, subscriptions.c.topic_id == topic_id
+                )
+            )
+            return bool(result.rowcount)
+
+    def subscriptions_of(self, chat_id: int) -> list[str]:
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(subscriptions.c.topic_id)
+                .where(subscriptions.c.chat_id == chat_id)
+                .order_by(subscriptions.c.topic_id)
+            )
+            return [row[0] for row in rows]
+
+    def subscribers_of(self, topic_ids: Iterable[str]) -> dict[str, list[int]]:
+        """Active subscriber chats per topic."""
+        wanted = list(topic_ids)
+        out: dict[str, list[int]] = {t: [] for t in wanted}
+        if not wanted:
+            return out
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(subscriptions.c.topic_id, subscriptions.c.chat_id)
+                .join(subscribers, subscribers.c.chat_id == subscriptions.c.chat_id)
+                .where(subscriptions.c.topic_id.in_(wanted), subscribers.c.active.is_(True))
+                .order_by(subscriptions.c.created_at)
+            )
+            for topic_id, chat_id in rows:
+                out[topic_id].append(int(chat_id))
+        return out
+
+    def deactivate_chat(self, chat_id: int, reason: str) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                update(subscribers)
+                .where(subscribers.c.chat_id == chat_id)
+                .values(active=False, inactive_reason=reason)
+            )
+
+    def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup: move its subscriptions and queued deliveries."""
+        with self._tx() as conn:
+            for table in (subscribers, subscriptions, deliveries):
+                conn.execute(
+                    update(table).where(table.c.chat_id == old_chat_id).values(chat_id=new_chat_id)
+                )
+
+    # -- outbox ----------------------------------------------------------------------------
+
+    def requeue_interrupted(self) -> int:
+        """After a crash, deliveries left in ``sending`` go back to ``pending`` (at-least-once)."""
+        with self._tx() as conn:
+            result = conn.execute(
+                update(deliveries).where(deliveries.c.state == "sending").values(state="pending")
+            )
+            return int(result.rowcount or 0)
+
+    def claim_due(self, now: float, limit: int = 100) -> list[Delivery]:
+        """Mark up to ``limit`` due pending deliveries ``sending``; return them, oldest first."""
+        d, a, ar = deliveries.c, alerts.c, articles.c
+        with self._tx() as conn:
+            rows = (
+                conn.execute(
+                    select(
+                        d.id,
+                        d.alert_id,
+                        d.chat_id,
+                        d.state,
+                        d.attempts,
+                        d.next_attempt_at,
+                        d.last_error,
+                        a.topic_id,
+                        a.topic_name,
+                        a.reason,
+                        a.snippet,
+                        a.marks,
+                        ar.url,
+                        ar.title,
+                        ar.source_id,
+                        ar.published_at,
+                    )
+                    .join(alerts, d.alert_id == alerts.c.id)
+                    .join(articles, a.article_id == articles.c.id)
+                    .where(d.state == "pending", d.next_attempt_at <= now)
+                    .order_by(d.next_attempt_at, d.id)
+                    .limit(limit)
+                )
+                .mappings()
+                .all()
+            )
+            ids = [row["id"] for row in rows]
+            if ids:
+                conn.execute(update(deliveries).where(d.id.in_(ids)).values(state="sending"))
+        return [_delivery(row) for row in rows]
+
+    def mark_sent(self, delivery_id: int, *, message_id: int | None, now: float) -> None:
+        self._set(
+            delivery_id,
+            state="sent",
+            sent_at=now,
+            message_id=message_id,
+            attempts=deliveries.c.attempts + 1,
+        )
+
+    def mark_retry(self, delivery_id: int, *, error: str, retry_at: float) -> None:
+        self._set(
+            delivery_id,
+            state="pending",
+            last_error=error,
+            next_attempt_at=retry_at,
+            attempts=deliveries.c.attempts + 1,
+        )
+
+    def release(self, delivery_id: int) -> None:
+        """Put a claimed delivery back to ``pending`` without counting an attempt."""
+        self._set(delivery_id, state="pending")
+
+    def mark_failed(self, delivery_id: int, *, error: str) -> None:
+        self._set(delivery_id, state="failed", last_error=error, attempts=deliveries.c.attempts + 1)
+
+    def _set(self, delivery_id: int, **values: Any) -> None:
+        with self._tx() as conn:
+            conn.execute(update(deliveries).where(deliveries.c.id == delivery_id).values(**values))
+
+    def delivery_counts(self) -> dict[DeliveryState, int]:
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(deliveries.c.state, func.count()).group_by(deliveries.c.state)
+            )
+            return {row[0]: int(row[1]) for row in rows}
+
+
+def _delivery(row: Any) -> Delivery:
+    return Delivery(
+        id=int(row["id"]),
+        alert_id=int(row["alert_id"]),
+        chat_id=int(row["chat_id"]),
+        state=row["state"],
+        attempts=int(row["attempts"]),
+        next_attempt_at=datetime.fromtimestamp(row["next_attempt_at"], UTC),
+        last_error=row["last_error"],
+        alert=Alert(
+            topic_id=row["topic_id"],
+            topic_name=row["topic_name"],
+            url=row["url"],
+            title=row["title"],
+            source_id=row["source_id"],
+            published=dt(row["published_at"]),
+            reason=row["reason"],
+            snippet=row["snippet"],
+            marks=tuple(tuple(m) for m in json.loads(row["marks"])),
+        ),
+    )
