@@ -1,0 +1,1 @@
+"""Fakes of external systems that tests drive over real protocols on loopback."""
