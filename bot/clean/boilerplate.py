@@ -8,6 +8,7 @@ text when they are nothing but a label ("Advertisement", "Share this article", "
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml.html import HtmlElement
 
@@ -31,13 +32,15 @@ _LINE = re.compile(
 
 _CONTAINER = re.compile(
     r"(?:^|[-_ ])(share(bar|buttons?|tools|-?links)?|social-?(share|links|buttons|bar)|sharing"
-    r"|newsletter(-?signup|-?box|-?form)?|related(-?(posts|articles|stories|content|links))?"
-    r"|most-?(read|popular|viewed)|trending|recommended|outbrain|taboola|comments?(-?section)?"
-    r"|disqus|advert(isement)?s?|ad-?(slot|container|wrapper|unit)|breadcrumbs?|paywall-?promo)"
-    r"(?:$|[-_ ])",
+    r"|newsletter(-?signup|-?box|-?form)?|related-?(posts|articles|stories|content|links)"
+    r"|most-?(read|popular|viewed)|outbrain|taboola|comments(-?(section|area|list))?"
+    r"|comment-?(respond|list|section)|disqus(_thread)?|ad-?(slot|container|wrapper|unit)"
+    r"|paywall-?promo)(?:$|[-_ ])",
     re.I,
 )
-_KEEP_TAGS = frozenset({"html", "body", "main", "article", "p", "h1", "h2", "h3", "li", "table"})
+# Only block containers are cut: inline elements with such classes are syntax highlighting
+# (``<span class="token comment">``) or links inside the text.
+_BLOCKS = frozenset({"div", "section", "aside", "ul", "ol", "nav", "footer", "form"})
 # A container holding more text than this is article-sized: cutting it is too risky.
 _MAX_TEXT = 600
 
@@ -47,14 +50,21 @@ def is_boilerplate_line(line: str) -> bool:
     return bool(_LINE.match(normalize_space(line)))
 
 
+@lru_cache(maxsize=1 << 16)
+def is_furniture_attr(value: str) -> bool:
+    """Whether an id or class attribute value names a share bar, newsletter box, ad slot…"""
+    return bool(_CONTAINER.search(value))
+
+
 def strip_boilerplate_containers(tree: HtmlElement) -> list[str]:
     """Cut share bars, newsletter boxes, related lists and ad slots from ``tree``; return texts."""
     found: list[HtmlElement] = []
     for el in tree.iter():
-        if not isinstance(el.tag, str) or el.tag in _KEEP_TAGS:
+        if el.tag not in _BLOCKS:
             continue
-        attrs = (el.get("class") or "") + " " + (el.get("id") or "")
-        if attrs.strip() and _CONTAINER.search(attrs):
+        attrs = el.get("class")
+        ident = el.get("id")
+        if (attrs and is_furniture_attr(attrs)) or (ident and is_furniture_attr(ident)):
             found.append(el)
     removed: list[str] = []
     for el in found:

@@ -11,7 +11,7 @@ sit on a page wrapper (``<div class="cookie-consent-open">`` around everything).
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from lxml.html import HtmlElement
@@ -50,9 +50,10 @@ PLATFORM_PREFIXES: dict[str, tuple[str, ...]] = {
 # Exact tokens that are too short to be prefixes ("ccc" would also hit "cccp-news").
 _EXACT_ONLY = frozenset({"ccc", "klaro"})
 
-# Generic words inside an id or class token: cookie-banner, gdpr_notice, consent-modal.
+# Generic words inside an id or class token: cookie-banner, gdpr_notice, consent-modal. Not
+# "cmp": Adobe Experience Manager names every core component cmp-*.
 _WORDISH = re.compile(
-    r"(?:^|[-_])(?:cookies?|cookie ?law|consent|gdpr|rgpd|dsgvo|cmp|privacy-?banner|cookiebar)"
+    r"(?:^|[-_])(?:cookies?|cookie ?law|consent|gdpr|rgpd|dsgvo|privacy-?banner|cookiebar)"
     r"(?:[-_]|$)|^(?:cookies?|consent|gdpr)(?:banner|notice|bar|popup|modal|wall|box|layer|dialog)",
     re.I,
 )
@@ -94,21 +95,27 @@ _PLATFORM = re.compile(
 )
 
 
-def _is_candidate(el: HtmlElement, ids: frozenset[str], classes: frozenset[str]) -> bool:
-    ident = (el.get("id") or "").strip().lower()
-    if ident and ident in ids:
+@lru_cache(maxsize=1 << 16)
+def is_consent_token(token: str) -> bool:
+    """Whether one lower-cased id or class token names a consent container."""
+    ids, classes = easylist_selectors()
+    return (
+        token in ids or token in classes or bool(_PLATFORM.search(token) or _WORDISH.search(token))
+    )
+
+
+def _is_candidate(el: HtmlElement) -> bool:
+    ident = el.get("id")
+    if ident and is_consent_token(ident.strip().lower()):
         return True
-    class_tokens = (el.get("class") or "").lower().split()
-    if any(token in classes for token in class_tokens):
+    classes = el.get("class")
+    if classes and any(is_consent_token(token) for token in classes.lower().split()):
         return True
-    for token in (ident, *class_tokens):
-        if token and (_PLATFORM.search(token) or _WORDISH.search(token)):
-            return True
-    label = el.get("aria-label") or el.get("aria-labelledby") or ""
+    label = el.get("aria-label")
     return (
         bool(label)
         and el.get("role") in ("dialog", "alertdialog", "region", "banner")
-        and bool(_ARIA.search(label))
+        and bool(_ARIA.search(label or ""))
     )
 
 
@@ -119,14 +126,11 @@ def _reads_like_notice(text: str) -> bool:
 
 def strip_consent_containers(tree: HtmlElement) -> list[str]:
     """Remove consent-notice containers from ``tree`` in place; return their texts."""
-    ids, classes = easylist_selectors()
     found: list[HtmlElement] = []
     for el in tree.iter():
         if not isinstance(el.tag, str) or el.tag in _NEVER:
             continue
-        if (el.get("id") or el.get("class") or el.get("aria-label")) and _is_candidate(
-            el, ids, classes
-        ):
+        if _is_candidate(el):
             found.append(el)
     removed: list[str] = []
     for el in found:

@@ -10,7 +10,7 @@ from bot.clean.byline import byline_author
 from bot.clean.consent_dom import strip_consent_containers
 from bot.clean.consent_text import is_consent_notice, normalize_space
 from bot.clean.decode import decode_html
-from bot.clean.extraction import extract_blocks
+from bot.clean.extraction import ExtractOptions, extract_blocks
 from bot.clean.language import detect_language
 from bot.clean.metadata import PageMeta, read_page_meta
 from bot.clean.walls import is_subscription_notice, is_wall
@@ -19,17 +19,23 @@ from bot.model import Article, Removed
 # Bylines sit at the top or the bottom of the body.
 _BYLINE_REACH = 4
 _REMOVED_CHARS = 1000
+DEFAULT_OPTIONS = ExtractOptions()
 
 
-def clean_page(html: str | bytes, url: str | None = None) -> Article:
+def clean_page(
+    html: str | bytes, url: str | None = None, options: ExtractOptions = DEFAULT_OPTIONS
+) -> Article:
     """The article on ``html``: body text without notices, furniture, headline or byline."""
     tree = _parse(decode_html(html))
     if tree is None:
         return Article(url=url, title="", author=None, published=None, language=None, text="")
     meta = read_page_meta(tree)
-    removed: list[Removed] = [Removed("consent", t) for t in strip_consent_containers(tree)]
-    removed += [Removed("boilerplate", t) for t in strip_boilerplate_containers(tree)]
-    blocks = extract_blocks(tree, url)
+    removed: list[Removed] = []
+    if options.cut_consent:
+        removed += [Removed("consent", t) for t in strip_consent_containers(tree)]
+    if options.cut_furniture:
+        removed += [Removed("boilerplate", t) for t in strip_boilerplate_containers(tree)]
+    blocks = extract_blocks(tree, url, options)
     return _label(blocks, meta, url, removed)
 
 
