@@ -42,7 +42,8 @@ def main(argv: list[str]) -> int:
                 words = WORD.findall(text)
                 in_gold = sum(1 for w in words if gold[w] > 0)
                 if len(words) >= 8 and in_gold / len(words) > 0.6:
-                    print(f"{name} {page.id[:10]} cut {len(words)} words, {in_gold} in gold: {text[:90]!r}")
+                    print(f"{name} {page.id[:10]} cut {len(words)} words, {in_gold} in gold:")
+                    print(f"    {text[:90]!r}")
         print(f"{name}: consent containers cut on {hit_pages}/{len(pages)} pages")
     return 0
 

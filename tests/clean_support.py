@@ -28,6 +28,12 @@ def cases(name: str) -> list[Any]:
         return list(yaml.safe_load(fh))
 
 
+def data(name: str) -> Any:
+    """The document in tests/data/<name>."""
+    with (DATA / name).open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
 def extract_eval() -> ModuleType:
     """The shared evaluator ../shared/tools/extract_eval.py, imported by path."""
     path = SHARED_TOOLS / "extract_eval.py"

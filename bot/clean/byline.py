@@ -38,3 +38,12 @@ def byline_author(paragraph: str) -> str | None:
     if len(name.split()) < 2 and not re.fullmatch(_AGENCY, name):
         return None
     return name
+
+
+_PERSON = re.compile(rf"^{_NAME}$")
+
+
+def is_person_name(text: str) -> bool:
+    """Whether ``text`` alone looks like a person's name: two to five capitalised words."""
+    words = text.split()
+    return 2 <= len(words) <= 5 and bool(_PERSON.match(text))

@@ -16,6 +16,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
+from bot.clean.byline import byline_author, is_person_name
 from bot.clean.consent_text import normalize_space
 
 
@@ -50,6 +51,10 @@ _DATE_META = (
     "article.published",
     "published_time",
 )
+_BYLINE_XPATH = (
+    '//*[@rel="author" or @itemprop="author" or contains(@class, "byline")'
+    ' or contains(@class, "author")][not(self::meta or self::link or self::body)]'
+)
 _AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
 _TITLE_META = ("og:title", "twitter:title", "dc.title", "parsely-title", "sailthru.title")
 
@@ -71,8 +76,12 @@ def read_page_meta(tree: HtmlElement) -> PageMeta:
 
     title = _drop_site_name(title, meta.get("og:site_name", ""))
 
-    author = _ld_author(article.get("author")) or next(
-        (meta[k] for k in _AUTHOR_META if meta.get(k) and not _URLISH.search(meta[k])), None
+    author = (
+        _dom_byline(tree)
+        or _ld_author(article.get("author"))
+        or next(
+            (meta[k] for k in _AUTHOR_META if meta.get(k) and not _URLISH.search(meta[k])), None
+        )
     )
 
     published = parse_date(_as_text(article.get("datePublished")))
@@ -193,3 +202,17 @@ def _drop_site_name(title: str, site: str) -> str:
     if len(parts) > 1 and normalize_space(parts[0]).lower() == normalize_space(site).lower():
         return parts[-1] if len(parts) == 2 else " - ".join(parts[1:])
     return title
+
+
+def _dom_byline(tree: HtmlElement) -> str | None:
+    """The author named by a visible byline element (``class="byline"``, ``rel="author"``)."""
+    for el in tree.xpath(_BYLINE_XPATH)[:6]:
+        text = normalize_space(el.text_content())
+        if not text or len(text) > 120:
+            continue
+        name = byline_author(text)
+        if name:
+            return name
+        if is_person_name(text):
+            return text
+    return None

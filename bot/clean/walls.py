@@ -7,17 +7,20 @@ import re
 from bot.clean.consent_text import normalize_space
 
 _SUBSCRIPTION = re.compile(
-    r"\b(subscribe (now )?(to|for) (continue|keep) reading|subscribe to (read|unlock|get full access)"
+    r"\b(subscribe (now )?(to|for) (continue|keep) reading|subscribe to (read|unlock"
+    r"|get full access)"
     r"|(already|are you) a (subscriber|member)\??|(for|to) subscribers only|subscribers? only"
     r"|(this|the) (article|story|content) is (only )?(available|reserved|exclusive) (to|for)"
     r" (subscribers|members)|(log|sign) ?in to (continue|keep) reading|to continue reading,? "
     r"(please )?(subscribe|log ?in|sign ?in|register)|create a free account to (continue|read)"
     r"|you('ve| have) reached (your|the) (limit|maximum) of free articles"
-    r"|suscr[ií]b[ea]te para (seguir|continuar) leyendo|contenido (exclusivo|solo) para suscriptores"
+    r"|suscr[ií]b[ea]te para (seguir|continuar) leyendo|contenido (exclusivo"
+    r"|solo) para suscriptores"
     r"|(ya eres|¿ya eres) suscriptor|este art[ií]culo es exclusivo para suscriptores"
     r"|jetzt (abonnieren|abo abschlie[sß]en) und weiterlesen|(exklusiv )?f[uü]r abonnenten"
     r"|(bereits|schon) abonnent|weiterlesen mit (plus|\w+\+)|dieser artikel ist nur f[uü]r"
-    r"|r[ée]serv[ée] aux abonn[ée]s|(d[ée]j[aà]|vous [êe]tes) abonn[ée]|abonnez-vous pour lire la suite"
+    r"|r[ée]serv[ée] aux abonn[ée]s|(d[ée]j[aà]|vous [êe]tes) abonn[ée]"
+    r"|abonnez-vous pour lire la suite"
     r"|pour lire la suite|contenuto riservato agli abbonati|(sei gi[aà]|gi[aà]) abbonato"
     r"|abbonati per (continuare|leggere)|conte[uú]do exclusivo para assinantes|j[aá] [ée] assinante"
     r"|assine para (continuar|ler)|alleen voor abonnees|(al|ben je al) abonnee|lees verder met"
