@@ -21,7 +21,9 @@ from bot.rules.conditions import (
     Near,
     Not,
     Scope,
+    clauses,
     positive_atoms,
+    presence_only,
     trigger,
 )
 from bot.rules.ruleset import RuleSet, Topic
@@ -157,6 +159,7 @@ class _Compiler:
                 )
             min_score = float(value)
         examples_match, examples_no_match = _tests(raw.get("tests"), (*path, "tests"))
+        necessary = clauses(match)
         evidence: dict[str, Atom] = {}
         for atom in positive_atoms(match):
             if atom.label not in evidence:
@@ -177,6 +180,9 @@ class _Compiler:
             evidence=tuple(evidence.values()),
             trigger=trigger(match),
             index=index,
+            required=frozenset(next(iter(c)) for c in necessary if len(c) == 1),
+            groups=tuple(c for c in necessary if len(c) > 1),
+            exact=presence_only(match),
         )
 
     def condition(self, raw: object, path: Path, scope: Scope) -> Condition:

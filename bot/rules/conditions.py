@@ -405,3 +405,28 @@ def positive_atoms(node: Condition) -> list[Atom]:
     if isinstance(node, Count):
         return list(node.operands)
     return []
+
+
+def clauses(node: Condition) -> list[frozenset[int]]:
+    """Necessary condition in conjunctive form: for ``node`` to hold, every returned set of term
+    ids must meet the terms present in the article. A cheap C-level pre-check before ``holds``."""
+    if isinstance(node, Atom):
+        return [node.pids]
+    if isinstance(node, All):
+        return [c for child in node.children for c in clauses(child)]
+    if isinstance(node, Near):
+        return [frozenset().union(*(a.pids for a in op)) for op in node.operands]
+    t = trigger(node)
+    return [t] if t is not None else []
+
+
+def presence_only(node: Condition) -> bool:
+    """Whether ``clauses(node)`` decides ``node`` exactly: only all/any over plain atoms that
+    look at the whole article and have no ignore phrases."""
+    if isinstance(node, Atom):
+        return node.scope is None and not node.ignore
+    if isinstance(node, All):
+        return all(presence_only(child) for child in node.children)
+    if isinstance(node, Any_):
+        return all(isinstance(c, Atom) and presence_only(c) for c in node.children)
+    return False

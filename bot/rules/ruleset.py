@@ -9,6 +9,7 @@ the caller names no source (ad-hoc matching, topic examples).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Literal
 
 from bot.model import Article, Hit, Match
@@ -44,6 +45,9 @@ class Topic:
     evidence: tuple[Atom, ...]
     trigger: frozenset[int] | None
     index: int
+    required: frozenset[int] = frozenset()
+    groups: tuple[frozenset[int], ...] = ()
+    exact: bool = False
 
     def language_ok(self, language: str | None) -> bool:
         if self.languages is None or not language:
@@ -154,20 +158,23 @@ class RuleSet:
         if article.blocked or not self.topics:
             return ()
         scan = Scan(article, self.lexicon)
+        present = scan.present
         candidates = set(self.always)
-        by_term = self.by_term
-        for pid in scan.present:
-            hit = by_term.get(pid)
-            if hit:
-                candidates.update(hit)
+        candidates.update(chain.from_iterable(filter(None, map(self.by_term.get, present))))
         out = []
         for index in sorted(candidates):
             topic = self.topics[index]
-            if not topic.language_ok(article.language):
+            if not topic.required <= present:
                 continue
-            if not topic.source_ok(source_id, source_host):
+            if topic.groups and not _meets_all(topic.groups, present):
                 continue
-            if not topic.match.holds(scan):
+            if topic.languages is not None and not topic.language_ok(article.language):
+                continue
+            if (topic.sources_include or topic.sources_exclude) and not topic.source_ok(
+                source_id, source_host
+            ):
+                continue
+            if not topic.exact and not topic.match.holds(scan):
                 continue
             if topic.exclude is not None and topic.exclude.holds(scan):
                 continue
@@ -200,6 +207,14 @@ class RuleSet:
                     reason = result.reason if expected == "match" else "matched: " + result.reason
                     failures.append(ExampleFailure(topic.id, text, expected, reason))  # type: ignore[arg-type]
         return failures
+
+
+def _meets_all(groups: tuple[frozenset[int], ...], present: set[int]) -> bool:
+    # A plain loop: this runs for hundreds of candidate topics per article.
+    for group in groups:  # noqa: SIM110
+        if group.isdisjoint(present):
+            return False
+    return True
 
 
 def _details(topic: Topic, evidence: Evidence) -> dict[str, object]:

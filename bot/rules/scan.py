@@ -8,7 +8,10 @@ token indices and the original spans of hits are computed lazily, for the few to
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import accumulate, count
+from operator import add
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import ahocorasick
@@ -54,10 +57,12 @@ class Scan:
         "_cache",
         "_occurrences",
         "_spans",
+        "_starts",
         "article",
         "lead_end",
         "lexicon",
         "present",
+        "present_body",
         "present_title",
         "strings",
     )
@@ -73,11 +78,12 @@ class Scan:
         if lexicon.keys:
             iterate = lexicon.automaton.iter
             self.present_title: set[int] = {pid for _, pid in iterate(title)}
-            present_body: set[int] = {pid for _, pid in iterate(body)}
+            self.present_body: set[int] = {pid for _, pid in iterate(body)}
         else:
-            self.present_title, present_body = set(), set()
-        self.present = self.present_title | present_body
-        self._occurrences: dict[str, dict[int, list[Occurrence]]] = {}
+            self.present_title, self.present_body = set(), set()
+        self.present = self.present_title | self.present_body
+        self._occurrences: dict[tuple[str, int], list[Occurrence]] = {}
+        self._starts: dict[str, list[int]] = {}
         self._spans: dict[str, list[tuple[int, int]]] = {}
         self._cache: dict[object, Any] = {}
 
@@ -88,23 +94,23 @@ class Scan:
 
     def occurrences(self, field: str, pid: int) -> list[Occurrence]:
         """Every occurrence of term ``pid`` in ``field`` (``title`` or ``body``), in order."""
-        table = self._occurrences.get(field)
-        if table is None:
-            table = self._locate(field)
-        return table.get(pid, [])
-
-    def _locate(self, field: str) -> dict[int, list[Occurrence]]:
-        text = self.strings[field]
-        keys = self.lexicon.keys
-        table: dict[int, list[Occurrence]] = {}
-        if keys:
-            for last, pid in self.lexicon.automaton.iter(text):
-                key = keys[pid]
-                start = last - len(key) + 2
-                end = last if key[-1] == " " else text.index(" ", last + 1)
-                table.setdefault(pid, []).append(Occurrence(field, start, end, pid))
-        self._occurrences[field] = table
-        return table
+        cached = self._occurrences.get((field, pid))
+        if cached is not None:
+            return cached
+        found: list[Occurrence] = []
+        present = self.present_title if field == TITLE else self.present_body
+        if pid in present:
+            # A few str.find calls beat a second automaton pass: only asked-for terms are located.
+            text = self.strings[field]
+            key = self.lexicon.keys[pid]
+            whole = key[-1] == " "
+            at = text.find(key)
+            while at >= 0:
+                end = at + len(key) - 1 if whole else text.index(" ", at + len(key))
+                found.append(Occurrence(field, at + 1, end, pid))
+                at = text.find(key, at + 1)
+        self._occurrences[(field, pid)] = found
+        return found
 
     def in_lead(self, occurrence: Occurrence) -> bool:
         """Whether a body occurrence lies in the first paragraph."""
@@ -112,9 +118,12 @@ class Scan:
 
     def token_range(self, occurrence: Occurrence) -> tuple[int, int]:
         """Token indices ``[first, last + 1)`` of an occurrence within its field."""
-        text = self.strings[occurrence.field]
-        first = text.count(" ", 0, occurrence.start) - 1
-        return first, text.count(" ", 0, occurrence.end)
+        starts = self._starts.get(occurrence.field)
+        if starts is None:
+            words = self.strings[occurrence.field].split()
+            offsets = accumulate(map(len, words), initial=0)
+            starts = self._starts[occurrence.field] = list(map(add, offsets, count(1)))[:-1]
+        return bisect_left(starts, occurrence.start), bisect_left(starts, occurrence.end)
 
     def original_span(self, occurrence: Occurrence) -> tuple[int, int] | None:
         """Character span of an occurrence in the original title or text, if it can be mapped."""

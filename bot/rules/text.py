@@ -27,10 +27,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from itertools import accumulate, filterfalse
 
 _STRIPPED_MARKS = (
-    # Latin, Greek, Cyrillic
-    "\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    "\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff"  # Latin, Greek, Cyrillic
     "\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7"  # Hebrew points
     "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed"  # Arabic
 )
@@ -64,14 +64,38 @@ def _range(start: int, end: int) -> str:
 
 _MARKS = _mark_ranges()
 _STRIP_RE = re.compile(f"[{_STRIPPED_MARKS}]+")
-# Non-ASCII separators become spaces; segmented characters get a space on each side. ASCII
-# separators are handled afterwards by a byte translation, which is much faster than a regex.
-_SPLIT_RE = re.compile(f"([^\\x00-\\x7f\\w{_MARKS}]+)|([{_SEGMENTED}][{_MARKS}]*)")
+_SEPARATOR_RE = re.compile(f"[^\\w{_MARKS}]+|_+")
+_SEGMENT_RE = re.compile(f"[{_SEGMENTED}][{_MARKS}]*")
+# Runs of characters that no folding turns into part of a token: whitespace, ASCII punctuation.
+_CHUNK_SPLIT_RE = re.compile(r"([\s!-/:-@\[-`{-~\u2018-\u201e\u2010-\u2015\u2022\u00ab\u00bb]+)")
+
+# The fast paths below work on UTF-8 bytes, where C-level translate/replace/in are much faster
+# than a regex over the whole text; they give exactly the tokens the regexes above define.
 _ASCII_SEPARATORS = bytes(
     c if (0x30 <= c <= 0x39 or 0x61 <= c <= 0x7A or c >= 0x80) else 0x20 for c in range(256)
 )
-# Runs of characters that no folding turns into part of a token: whitespace, ASCII punctuation.
-_CHUNK_RE = re.compile(r"[^\s!-/:-@\[-`{-~]+")
+# U+0300-U+037F (combining diacritics and a few archaic Greek letters) start with these bytes.
+_DIACRITIC_LEADS = b"\xcc\xcd"
+
+
+def _flag(leads: bytes) -> bytes:
+    """A byte table mapping ``leads`` to 1 and every other byte to 0."""
+    return bytes(1 if c in leads else 0 for c in range(256))
+
+
+# UTF-8 lead bytes of every other stripped mark, and of every segmented script. A text that
+# contains none of them skips the (slow, per-character) regexes; false alarms only cost time.
+# Marks and scripts must each lie entirely behind their flagged lead bytes, so that the result
+# for a character never depends on the rest of the text.
+_RARE_MARK_LEADS = _flag(b"\xd2\xd6\xd7\xd8\xd9\xdb\xe1")
+_SEGMENTED_LEADS = _flag(b"\xe0\xe1\xe3\xe4\xe5\xe6\xe7\xe8\xe9\xef\xf0")
+
+# Frequent non-ASCII punctuation of news text: replaced with str.replace, far cheaper than the
+# per-word separator regex that handles the rest.
+_COMMON_PUNCTUATION = (
+    "\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u2010\u2011\u2012\u2015\u2022"
+    "\u00ab\u00bb\u2039\u203a\u00a1\u00bf\u00b7\u00b0\u00a7\u00a9\u00ae\u20ac\u00a3\u2032\u2033"
+)
 
 
 def fold(text: str) -> str:
@@ -79,18 +103,31 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.lower()
     folded = unicodedata.normalize("NFKD", text).casefold()
-    return _STRIP_RE.sub("", folded)
+    data = folded.encode("utf-8", "surrogatepass")
+    if b"\x01" in data.translate(_RARE_MARK_LEADS):
+        data = _STRIP_RE.sub("", folded).encode("utf-8", "surrogatepass")
+    # Deleting a lead byte leaves its continuation byte, which the decoder then ignores.
+    return data.translate(None, _DIACRITIC_LEADS).decode("utf-8", "ignore")
 
 
 def token_string(text: str) -> str:
     """The canonical token string of a text: ``" tok1 tok2 … "`` (``" "`` when it has none)."""
+    if text.isascii():
+        ascii_words = text.lower().encode("ascii").translate(_ASCII_SEPARATORS).split()
+        return " " + b" ".join(ascii_words).decode("ascii") + " " if ascii_words else " "
     folded = fold(text)
-    if not folded.isascii():
-        folded = _SPLIT_RE.sub(r" \2 ", folded)
-    words = folded.encode("utf-8", "surrogatepass").translate(_ASCII_SEPARATORS).split()
-    if not words:
-        return " "
-    return " " + b" ".join(words).decode("utf-8", "surrogatepass") + " "
+    for mark in _COMMON_PUNCTUATION:
+        if mark in folded:
+            folded = folded.replace(mark, " ")
+    data = folded.encode("utf-8").translate(_ASCII_SEPARATORS)
+    if b"\x01" in data.translate(_SEGMENTED_LEADS):
+        data = _SEGMENT_RE.sub(r" \g<0> ", data.decode("utf-8")).encode("utf-8")
+    joined = b" ".join(data.split()).decode("utf-8")
+    if not joined.replace(" ", "").isalnum():  # non-ASCII punctuation, or a kept combining mark
+        words = joined.split()
+        fixed = {w: _SEPARATOR_RE.sub(" ", w) for w in set(filterfalse(str.isalnum, words))}
+        joined = " ".join(" ".join(map(fixed.get, words, words)).split())
+    return " " + joined + " " if joined else " "
 
 
 def tokens(text: str) -> list[str]:
@@ -104,12 +141,26 @@ def token_spans(text: str) -> list[tuple[int, int]]:
     A token's span covers the characters it was folded from, without surrounding punctuation:
     the surface form a reader sees (``Зеленського`` in ``«Зеленського»``).
     """
+    parts = _CHUNK_SPLIT_RE.split(text)  # chunk, separators, chunk, …, chunk
+    chunks = parts[0::2]
+    ends = list(accumulate(map(len, parts)))[0::2]
+    if all(map(str.isascii, chunks)):  # every ASCII chunk is exactly one token
+        return [(end - len(chunk), end) for chunk, end in zip(chunks, ends, strict=True) if chunk]
+    segmented = b"\x01" in text.encode("utf-8", "surrogatepass").translate(_SEGMENTED_LEADS)
     spans: list[tuple[int, int]] = []
-    for chunk in _CHUNK_RE.finditer(text):
-        chunk_tokens = tokens(chunk.group())
+    for word, end in zip(chunks, ends, strict=True):
+        if not word:
+            continue
+        start = end - len(word)
+        # Letters only, no compatibility characters, no script cut per character: one token.
+        if word.isascii() or (
+            not segmented and word.isalpha() and unicodedata.is_normalized("NFKC", word)
+        ):
+            spans.append((start, end))
+            continue
+        chunk_tokens = tokens(word)
         if not chunk_tokens:
             continue
-        start, end = chunk.span()
         if len(chunk_tokens) == 1:
             while start < end and not _is_word_char(text[start]):
                 start += 1
