@@ -16,6 +16,7 @@ anywhere in the article (field scopes decide matching, not evidence):
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from bot.model import Field, Hit, Match
@@ -138,12 +139,15 @@ def _snippet(
         title_spans = [s for o in occs if o.field == TITLE and (s := scan.original_span(o))]
         return _cut(title, 0, len(title), title_spans)
     text = scan.article.text
+    spans.sort()
+    starts = [a for a, _, _ in spans]
     best_key: tuple[int, int] | None = None
     best_window = (0, 0)
     for anchor, _, _ in spans[:50]:
         start = max(0, anchor - SNIPPET_BEFORE)
         end = min(len(text), start + SNIPPET_CHARS)
-        atoms = {k for a, b, k in spans if a >= start and b <= end}
+        lo, hi = bisect_left(starts, start), bisect_left(starts, end)
+        atoms = {k for _, b, k in spans[lo:hi] if b <= end}
         key = (len(atoms), -anchor)
         if best_key is None or key > best_key:
             best_key, best_window = key, (start, end)

@@ -130,8 +130,11 @@ class Scan:
         spans = self._spans.get(occurrence.field)
         if spans is None:
             original = self.article.title if occurrence.field == TITLE else self.article.text
+            ntokens = len(self.strings[occurrence.field].split())
             spans = token_spans(original)
-            if len(spans) != len(self.strings[occurrence.field].split()):
+            if len(spans) != ntokens:
+                spans = token_spans(original, careful=True)
+            if len(spans) != ntokens:
                 spans = []  # folding and span mapping disagree: surfaces fall back to tokens
             self._spans[occurrence.field] = spans
         if not spans:

@@ -135,27 +135,32 @@ def tokens(text: str) -> list[str]:
     return token_string(text).split()
 
 
-def token_spans(text: str) -> list[tuple[int, int]]:
+def token_spans(text: str, *, careful: bool = False) -> list[tuple[int, int]]:
     """The (start, end) span in ``text`` of every token of ``token_string(text)``, in order.
 
     A token's span covers the characters it was folded from, without surrounding punctuation:
-    the surface form a reader sees (``Зеленського`` in ``«Зеленського»``).
+    the surface form a reader sees (``Зеленського`` in ``«Зеленського»``). The fast path
+    assumes a chunk of letters is one token; ``careful`` folds every non-ASCII chunk instead
+    (callers retry with it when the token counts disagree).
     """
     parts = _CHUNK_SPLIT_RE.split(text)  # chunk, separators, chunk, …, chunk
     chunks = parts[0::2]
     ends = list(accumulate(map(len, parts)))[0::2]
-    if all(map(str.isascii, chunks)):  # every ASCII chunk is exactly one token
-        return [(end - len(chunk), end) for chunk, end in zip(chunks, ends, strict=True) if chunk]
     segmented = b"\x01" in text.encode("utf-8", "surrogatepass").translate(_SEGMENTED_LEADS)
+    # ASCII chunks are one token each; so are chunks of letters without compatibility forms.
+    if all(map(str.isascii, chunks)) or (
+        not careful
+        and not segmented
+        and all(map(str.isalpha, filterfalse(str.isascii, chunks)))
+        and unicodedata.is_normalized("NFKC", text)
+    ):
+        return [(end - len(chunk), end) for chunk, end in zip(chunks, ends, strict=True) if chunk]
     spans: list[tuple[int, int]] = []
     for word, end in zip(chunks, ends, strict=True):
         if not word:
             continue
         start = end - len(word)
-        # Letters only, no compatibility characters, no script cut per character: one token.
-        if word.isascii() or (
-            not segmented and word.isalpha() and unicodedata.is_normalized("NFKC", word)
-        ):
+        if word.isascii():
             spans.append((start, end))
             continue
         chunk_tokens = tokens(word)
@@ -173,7 +178,8 @@ def token_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _is_word_char(char: str) -> bool:
-    return char.isalnum() or unicodedata.category(char)[0] == "M"
+    """Whether a character folds to something that is part of a token (``№`` → ``no``)."""
+    return char.isalnum() or token_string(char) != " "
 
 
 def _align(text: str, start: int, end: int, chunk_tokens: list[str]) -> Iterator[tuple[int, int]]:
