@@ -22,8 +22,8 @@ from bot.rules.conditions import (
     Not,
     Scope,
     clauses,
+    disjunctive,
     positive_atoms,
-    presence_only,
     trigger,
 )
 from bot.rules.ruleset import RuleSet, Topic
@@ -182,7 +182,7 @@ class _Compiler:
             index=index,
             required=frozenset(next(iter(c)) for c in necessary if len(c) == 1),
             groups=tuple(c for c in necessary if len(c) > 1),
-            exact=presence_only(match),
+            alternatives=disjunctive(match),
         )
 
     def condition(self, raw: object, path: Path, scope: Scope) -> Condition:

@@ -72,7 +72,18 @@ class Atom:
         cached: list[Occurrence] | None = scan.cache.get(self)
         if cached is not None:
             return cached
-        found: list[Occurrence] = []
+        found: list[Occurrence]
+        if self.scope is None and not self.ignore:
+            found = [
+                o
+                for field in (TITLE, BODY)
+                for t in self.terms
+                for o in scan.occurrences(field, t.pid)
+            ]
+            found.sort(key=_reading_order)
+            scan.cache[self] = found
+            return found
+        found = []
         for field in (TITLE, BODY):
             if not self._may_look_at(field):
                 continue
@@ -112,7 +123,7 @@ class Atom:
         assert self.scope is not None
         if occ.field == TITLE:
             return TITLE in self.scope
-        return BODY in self.scope or scan.in_lead(occ)
+        return BODY in self.scope or occ.place == "lead"
 
     def explain(self, scan: Scan) -> Outcome:
         hits = self.hits(scan)
@@ -143,8 +154,7 @@ def describe_hits(scan: Scan, hits: list[Occurrence], limit: int = 6) -> str:
     """``Zelensky (title), Зеленського ×2 (body)``: surfaces grouped by field."""
     counts: dict[tuple[str, str], int] = {}
     for occ in hits:
-        field = "lead" if scan.in_lead(occ) else occ.field
-        key = (scan.surface(occ), field)
+        key = (scan.surface(occ), occ.place)
         counts[key] = counts.get(key, 0) + 1
     parts = [
         f"{surface}{' ×' + str(n) if n > 1 else ''} ({field})"
@@ -248,7 +258,7 @@ class Near:
             for operand in self.operands:
                 spans = sorted(
                     {
-                        scan.token_range(o)
+                        (o.first, o.stop)
                         for atom in operand
                         for o in atom.hits(scan)
                         if o.field == field
@@ -420,13 +430,27 @@ def clauses(node: Condition) -> list[frozenset[int]]:
     return [t] if t is not None else []
 
 
-def presence_only(node: Condition) -> bool:
-    """Whether ``clauses(node)`` decides ``node`` exactly: only all/any over plain atoms that
-    look at the whole article and have no ignore phrases."""
+def disjunctive(node: Condition, limit: int = 16) -> tuple[frozenset[int], ...] | None:
+    """``node`` as alternatives of required term sets (it holds iff one set is all present), for
+    trees of plain atoms under all/any; ``None`` when that is impossible or too large."""
     if isinstance(node, Atom):
-        return node.scope is None and not node.ignore
-    if isinstance(node, All):
-        return all(presence_only(child) for child in node.children)
+        if node.scope is not None or node.ignore:
+            return None
+        return tuple(frozenset({pid}) for pid in sorted(node.pids))
     if isinstance(node, Any_):
-        return all(isinstance(c, Atom) and presence_only(c) for c in node.children)
-    return False
+        out: list[frozenset[int]] = []
+        for child in node.children:
+            alternatives = disjunctive(child, limit)
+            if alternatives is None:
+                return None
+            out.extend(alternatives)
+        return tuple(out) if len(out) <= limit else None
+    if isinstance(node, All):
+        product: list[frozenset[int]] = [frozenset()]
+        for child in node.children:
+            alternatives = disjunctive(child, limit)
+            if alternatives is None or len(product) * len(alternatives) > limit:
+                return None
+            product = [p | a for p in product for a in alternatives]
+        return tuple(product)
+    return None

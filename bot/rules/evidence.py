@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
+from typing import cast
 
 from bot.model import Field, Hit, Match
 from bot.rules.conditions import Atom
@@ -40,18 +41,11 @@ class Evidence:
     closest: tuple[int, str] | None
 
 
-def field_of(scan: Scan, occ: Occurrence) -> Field:
-    """``title``, ``lead`` or ``body`` (lead takes precedence over body)."""
-    if occ.field == TITLE:
-        return "title"
-    return "lead" if scan.in_lead(occ) else "body"
-
-
 def gather(atoms: tuple[Atom, ...], scan: Scan) -> Evidence:
     """Collect the hits of ``atoms`` and compute the score from them."""
     found = tuple((a, tuple(a.hits(scan))) for a in atoms if not a.pids.isdisjoint(scan.present))
     found = tuple((a, hits) for a, hits in found if hits)
-    best_field = [min(_FIELD_ORDER[field_of(scan, o)] for o in hits) for _, hits in found]
+    best_field = [min(_FIELD_ORDER[o.place] for o in hits) for _, hits in found]
     mentions = len({(o.field, o.start) for _, hits in found for o in hits})
     closest = _closest(scan, found)
     proximity = 0.0
@@ -76,7 +70,7 @@ def _closest(
     best: tuple[int, str] | None = None
     for field in (TITLE, BODY):
         ranges = sorted(
-            (scan.token_range(o), k)
+            ((o.first, o.stop), k)
             for k, (_, hits) in enumerate(found)
             for o in hits
             if o.field == field
@@ -104,7 +98,7 @@ def to_match(
             if (occ.field, occ.start, occ.pid) in seen:
                 continue
             seen.add((occ.field, occ.start, occ.pid))
-            key = (names[occ.pid], scan.surface(occ), field_of(scan, occ))
+            key = (names[occ.pid], scan.surface(occ), cast(Field, occ.place))
             groups.setdefault(key, []).append(occ)
     ordered = sorted(groups.items(), key=lambda kv: (_FIELD_ORDER[kv[0][2]], kv[1][0].start))
     hits = tuple(Hit(term, surface, field, len(occs)) for (term, surface, field), occs in ordered)

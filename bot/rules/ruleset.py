@@ -47,7 +47,7 @@ class Topic:
     index: int
     required: frozenset[int] = frozenset()
     groups: tuple[frozenset[int], ...] = ()
-    exact: bool = False
+    alternatives: tuple[frozenset[int], ...] | None = None
 
     def language_ok(self, language: str | None) -> bool:
         if self.languages is None or not language:
@@ -174,7 +174,10 @@ class RuleSet:
                 source_id, source_host
             ):
                 continue
-            if not topic.exact and not topic.match.holds(scan):
+            if topic.alternatives is not None:
+                if not _any_subset(topic.alternatives, present):
+                    continue
+            elif not topic.match.holds(scan):
                 continue
             if topic.exclude is not None and topic.exclude.holds(scan):
                 continue
@@ -215,6 +218,13 @@ def _meets_all(groups: tuple[frozenset[int], ...], present: set[int]) -> bool:
         if group.isdisjoint(present):
             return False
     return True
+
+
+def _any_subset(alternatives: tuple[frozenset[int], ...], present: set[int]) -> bool:
+    for required in alternatives:  # noqa: SIM110 - a plain loop is the fastest here
+        if required <= present:
+            return True
+    return False
 
 
 def _details(topic: Topic, evidence: Evidence) -> dict[str, object]:

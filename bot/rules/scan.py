@@ -26,28 +26,56 @@ TITLE, BODY = "title", "body"
 
 @dataclass(frozen=True, slots=True)
 class Lexicon:
-    """Every distinct term key of a rule set, indexed by term id (``pid``), and the automaton."""
+    """Every distinct term key of a rule set, indexed by term id (``pid``).
+
+    Single whole words are looked up by hashing the article's distinct tokens; phrases and
+    prefixes go through an Aho–Corasick automaton (``None`` when there are none).
+    """
 
     keys: tuple[str, ...]
+    words: dict[str, int]
+    word_set: frozenset[str]
     automaton: Any
 
     @staticmethod
     def build(keys: list[str]) -> Lexicon:
+        words: dict[str, int] = {}
         automaton = ahocorasick.Automaton()
         for pid, key in enumerate(keys):
-            automaton.add_word(key, pid)
-        if keys:
+            word = key[1:-1]
+            if key[-1] == " " and " " not in word:
+                words[word] = pid
+            else:
+                automaton.add_word(key, pid)
+        if len(automaton):
             automaton.make_automaton()
-        return Lexicon(keys=tuple(keys), automaton=automaton)
+        else:
+            automaton = None
+        return Lexicon(tuple(keys), words, frozenset(words), automaton)
+
+    def find(self, token_string: str) -> set[int]:
+        """Ids of the terms present in a token string."""
+        words = self.words
+        present = {words[w] for w in self.word_set.intersection(token_string.split())}
+        if self.automaton is not None:
+            present.update(pid for _, pid in self.automaton.iter(token_string))
+        return present
 
 
 class Occurrence(NamedTuple):
-    """A term found in a field: ``start``/``end`` delimit its tokens in the field's token string."""
+    """A term found in a field: ``start``/``end`` delimit its tokens in the field's token string.
+
+    ``first``/``stop`` are the token indices ``[first, stop)``; ``place`` is ``title``, ``lead``
+    (first paragraph of the body) or ``body``.
+    """
 
     field: str
     start: int
     end: int
     pid: int
+    first: int
+    stop: int
+    place: str
 
 
 class Scan:
@@ -75,12 +103,8 @@ class Scan:
         self.strings = {TITLE: title, BODY: body}
         # Lead tokens are the first tokens of the body; their keys start before this offset.
         self.lead_end = len(token_string(article.lead)) - 1
-        if lexicon.keys:
-            iterate = lexicon.automaton.iter
-            self.present_title: set[int] = {pid for _, pid in iterate(title)}
-            self.present_body: set[int] = {pid for _, pid in iterate(body)}
-        else:
-            self.present_title, self.present_body = set(), set()
+        self.present_title = lexicon.find(title)
+        self.present_body = lexicon.find(body)
         self.present = self.present_title | self.present_body
         self._occurrences: dict[tuple[str, int], list[Occurrence]] = {}
         self._starts: dict[str, list[int]] = {}
@@ -104,26 +128,27 @@ class Scan:
             text = self.strings[field]
             key = self.lexicon.keys[pid]
             whole = key[-1] == " "
+            starts = self._token_starts(field)
+            lead_end = self.lead_end if field == BODY else -1
             at = text.find(key)
             while at >= 0:
                 end = at + len(key) - 1 if whole else text.index(" ", at + len(key))
-                found.append(Occurrence(field, at + 1, end, pid))
+                first = bisect_left(starts, at + 1)
+                place = field if end > lead_end else "lead"
+                stop = bisect_left(starts, end, first)
+                found.append(Occurrence(field, at + 1, end, pid, first, stop, place))
                 at = text.find(key, at + 1)
         self._occurrences[(field, pid)] = found
         return found
 
-    def in_lead(self, occurrence: Occurrence) -> bool:
-        """Whether a body occurrence lies in the first paragraph."""
-        return occurrence.field == BODY and occurrence.end <= self.lead_end
-
-    def token_range(self, occurrence: Occurrence) -> tuple[int, int]:
-        """Token indices ``[first, last + 1)`` of an occurrence within its field."""
-        starts = self._starts.get(occurrence.field)
+    def _token_starts(self, field: str) -> list[int]:
+        """Offsets of every token in a field's token string (for token indices by bisection)."""
+        starts = self._starts.get(field)
         if starts is None:
-            words = self.strings[occurrence.field].split()
+            words = self.strings[field].split()
             offsets = accumulate(map(len, words), initial=0)
-            starts = self._starts[occurrence.field] = list(map(add, offsets, count(1)))[:-1]
-        return bisect_left(starts, occurrence.start), bisect_left(starts, occurrence.end)
+            starts = self._starts[field] = list(map(add, offsets, count(1)))[:-1]
+        return starts
 
     def original_span(self, occurrence: Occurrence) -> tuple[int, int] | None:
         """Character span of an occurrence in the original title or text, if it can be mapped."""
@@ -139,8 +164,7 @@ class Scan:
             self._spans[occurrence.field] = spans
         if not spans:
             return None
-        first, stop = self.token_range(occurrence)
-        return spans[first][0], spans[stop - 1][1]
+        return spans[occurrence.first][0], spans[occurrence.stop - 1][1]
 
     def surface(self, occurrence: Occurrence) -> str:
         """The occurrence as written in the article (``Зеленського``, ``Zelensky-Trump``)."""

@@ -27,7 +27,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from itertools import accumulate, filterfalse
+from itertools import accumulate, compress, count, filterfalse
+from operator import add
 
 _STRIPPED_MARKS = (
     "\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff"  # Latin, Greek, Cyrillic
@@ -67,7 +68,6 @@ _STRIP_RE = re.compile(f"[{_STRIPPED_MARKS}]+")
 _SEPARATOR_RE = re.compile(f"[^\\w{_MARKS}]+|_+")
 _SEGMENT_RE = re.compile(f"[{_SEGMENTED}][{_MARKS}]*")
 # Runs of characters that no folding turns into part of a token: whitespace, ASCII punctuation.
-_CHUNK_SPLIT_RE = re.compile(r"([\s!-/:-@\[-`{-~\u2018-\u201e\u2010-\u2015\u2022\u00ab\u00bb]+)")
 
 # The fast paths below work on UTF-8 bytes, where C-level translate/replace/in are much faster
 # than a regex over the whole text; they give exactly the tokens the regexes above define.
@@ -90,12 +90,18 @@ def _flag(leads: bytes) -> bytes:
 _RARE_MARK_LEADS = _flag(b"\xd2\xd6\xd7\xd8\xd9\xdb\xe1")
 _SEGMENTED_LEADS = _flag(b"\xe0\xe1\xe3\xe4\xe5\xe6\xe7\xe8\xe9\xef\xf0")
 
+_ASCII_SEPARATORS_ANY_CASE = bytes(
+    c if (c >= 0x80 or chr(c).isalnum()) else 0x20 for c in range(256)
+)
 # Frequent non-ASCII punctuation of news text: replaced with str.replace, far cheaper than the
 # per-word separator regex that handles the rest.
 _COMMON_PUNCTUATION = (
     "\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u2010\u2011\u2012\u2015\u2022"
     "\u00ab\u00bb\u2039\u203a\u00a1\u00bf\u00b7\u00b0\u00a7\u00a9\u00ae\u20ac\u00a3\u2032\u2033"
 )
+
+# Characters that always separate tokens, for span mapping: the above and non-ASCII spaces.
+_SPAN_SEPARATORS = _COMMON_PUNCTUATION + "\u00a0\u2007\u2009\u202f\u2026"
 
 
 def fold(text: str) -> str:
@@ -143,10 +149,17 @@ def token_spans(text: str, *, careful: bool = False) -> list[tuple[int, int]]:
     assumes a chunk of letters is one token; ``careful`` folds every non-ASCII chunk instead
     (callers retry with it when the token counts disagree).
     """
-    parts = _CHUNK_SPLIT_RE.split(text)  # chunk, separators, chunk, …, chunk
-    chunks = parts[0::2]
-    ends = list(accumulate(map(len, parts)))[0::2]
-    segmented = b"\x01" in text.encode("utf-8", "surrogatepass").translate(_SEGMENTED_LEADS)
+    # Separators become spaces without changing any length, then chunk offsets are prefix sums.
+    spaced = text
+    for mark in _SPAN_SEPARATORS:
+        if mark in spaced:
+            spaced = spaced.replace(mark, " ")
+    data = spaced.encode("utf-8", "surrogatepass").translate(_ASCII_SEPARATORS_ANY_CASE)
+    parts = data.decode("utf-8", "surrogatepass").split(" ")
+    starts = list(compress(map(add, accumulate(map(len, parts), initial=0), count()), parts))
+    chunks = list(filter(None, parts))
+    ends = list(map(add, starts, map(len, chunks)))
+    segmented = b"\x01" in data.translate(_SEGMENTED_LEADS)
     # ASCII chunks are one token each; so are chunks of letters without compatibility forms.
     if all(map(str.isascii, chunks)) or (
         not careful
@@ -154,12 +167,9 @@ def token_spans(text: str, *, careful: bool = False) -> list[tuple[int, int]]:
         and all(map(str.isalpha, filterfalse(str.isascii, chunks)))
         and unicodedata.is_normalized("NFKC", text)
     ):
-        return [(end - len(chunk), end) for chunk, end in zip(chunks, ends, strict=True) if chunk]
+        return list(zip(starts, ends, strict=True))
     spans: list[tuple[int, int]] = []
-    for word, end in zip(chunks, ends, strict=True):
-        if not word:
-            continue
-        start = end - len(word)
+    for word, start, end in zip(chunks, starts, ends, strict=True):
         if word.isascii():
             spans.append((start, end))
             continue
