@@ -40,7 +40,10 @@ _CONTAINER = re.compile(
 )
 # Only block containers are cut: inline elements with such classes are syntax highlighting
 # (``<span class="token comment">``) or links inside the text.
-_BLOCKS = frozenset({"div", "section", "aside", "ul", "ol", "nav", "footer", "form"})
+_BLOCKS_WITH_ATTRIBUTES = (
+    "//*[self::div or self::section or self::aside or self::ul or self::ol or self::nav"
+    " or self::footer or self::form][@id or @class]"
+)
 # A container holding more text than this is article-sized: cutting it is too risky.
 _MAX_TEXT = 600
 
@@ -59,9 +62,7 @@ def is_furniture_attr(value: str) -> bool:
 def strip_boilerplate_containers(tree: HtmlElement) -> list[str]:
     """Cut share bars, newsletter boxes, related lists and ad slots from ``tree``; return texts."""
     found: list[HtmlElement] = []
-    for el in tree.iter():
-        if el.tag not in _BLOCKS:
-            continue
+    for el in tree.xpath(_BLOCKS_WITH_ATTRIBUTES):
         attrs = el.get("class")
         ident = el.get("id")
         if (attrs and is_furniture_attr(attrs)) or (ident and is_furniture_attr(ident)):

@@ -62,6 +62,9 @@ _ARIA = re.compile(
     r"|consentement|consentimiento|consenso|toestemming|zgod[ay])\b",
     re.I,
 )
+_ID_AND_CLASS = "//@id | //@class"
+_LABELLED = "//*[@aria-label and @role]"
+_ROLES = frozenset({"dialog", "alertdialog", "region", "banner"})
 _NEVER = frozenset({"html", "body", "main", "article", "head"})
 # Above this many characters a container is only cut when its own text reads like a notice.
 _SHORT = 3000
@@ -104,19 +107,28 @@ def is_consent_token(token: str) -> bool:
     )
 
 
-def _is_candidate(el: HtmlElement) -> bool:
-    ident = el.get("id")
-    if ident and is_consent_token(ident.strip().lower()):
-        return True
-    classes = el.get("class")
-    if classes and any(is_consent_token(token) for token in classes.lower().split()):
-        return True
-    label = el.get("aria-label")
-    return (
-        bool(label)
-        and el.get("role") in ("dialog", "alertdialog", "region", "banner")
-        and bool(_ARIA.search(label or ""))
-    )
+@lru_cache(maxsize=1 << 16)
+def is_consent_attribute(value: str) -> bool:
+    """Whether an id or class attribute value (one or more tokens) names a consent container."""
+    return any(is_consent_token(token) for token in value.lower().split())
+
+
+def _candidates(tree: HtmlElement) -> list[HtmlElement]:
+    """Elements whose id, class or ARIA label names a consent notice, in document order."""
+    # Attribute values come back from XPath as strings that know their element: one C-level
+    # query instead of a Python walk over every element.
+    found: dict[HtmlElement, None] = {}
+    for value in tree.xpath(_ID_AND_CLASS):
+        if is_consent_attribute(value):
+            found[value.getparent()] = None
+    for el in tree.xpath(_LABELLED):
+        if el.get("role") in _ROLES and _ARIA.search(el.get("aria-label") or ""):
+            found[el] = None
+    elements = [el for el in found if el.tag not in _NEVER]
+    if len(elements) > 1:
+        order = {el: i for i, el in enumerate(tree.iter())}
+        elements.sort(key=lambda el: order.get(el, 0))
+    return elements
 
 
 def _reads_like_notice(text: str) -> bool:
@@ -126,12 +138,7 @@ def _reads_like_notice(text: str) -> bool:
 
 def strip_consent_containers(tree: HtmlElement) -> list[str]:
     """Remove consent-notice containers from ``tree`` in place; return their texts."""
-    found: list[HtmlElement] = []
-    for el in tree.iter():
-        if not isinstance(el.tag, str) or el.tag in _NEVER:
-            continue
-        if _is_candidate(el):
-            found.append(el)
+    found = _candidates(tree)
     removed: list[str] = []
     for el in found:
         if el.getparent() is None or not attached(el, tree):

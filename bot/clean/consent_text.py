@@ -108,6 +108,18 @@ _READER = _rx(
     r"\b(polityk\w+ prywatno[sś]ci|polityk\w+ (plik[oó]w )?cookies)\b",
 )
 
+# The reader's own tick-box consent under a form: "I agree that … may contact me".
+_SELF_CONSENT = _rx(
+    r"\bi (agree|consent|accept|acknowledge|have read)\b",
+    r"\b(acepto|he le[ií]do|doy mi consentimiento)\b",
+    r"\b(ich (stimme|willige|akzeptiere|habe die)|ich bin einverstanden)\b",
+    r"\b(j'accepte|je consens|j'ai lu)\b",
+    r"\b(accetto|acconsento|ho letto)\b",
+    r"\b(concordo|aceito|li e aceito)\b",
+    r"\b(ik ga akkoord|ik accepteer|ik heb .{0,20} gelezen)\b",
+    r"\b(wyra[zż]am zgod[eę]|akceptuj[eę] regulamin|zapozna[lł]em si[eę])\b",
+)
+
 # A pointer to the policy, which notices end with.
 _POLICY = _rx(
     r"\b(privacy|cookie) (policy|notice|statement)\b",
@@ -146,16 +158,35 @@ _BUTTON = re.compile(
     re.I,
 )
 _MAX_NOTICE = 2500
+_MAX_BUTTON = 40
+# Every notice contains one of these; most paragraphs are ruled out by these cheap lookups.
+_MAYBE = (
+    "cookie",
+    "consen",
+    "zgod",
+    "einwillig",
+    "toestemm",
+    "ciastecz",
+    "gdpr",
+    "rgpd",
+    "dsgvo",
+    "privac",
+    "datenschutz",
+    "confidentialit",
+    "prywatno",
+    "technolog",
+    "on a device",
+)
 
 
 def is_consent_notice(paragraph: str) -> bool:
     """Whether ``paragraph`` is (part of) a cookie/consent notice rather than article text."""
-    text = normalize_space(paragraph)
-    if not text or len(text) > _MAX_NOTICE:
-        return False
-    if _BUTTON.match(text):
+    if len(paragraph) <= _MAX_BUTTON and _BUTTON.match(normalize_space(paragraph)):
         return True
-    if not _TOPIC.search(text) and not _POLICY.search(text):
+    if len(paragraph) > _MAX_NOTICE * 2 or not _mentions(paragraph.lower(), _MAYBE):
+        return False
+    text = normalize_space(paragraph)
+    if len(text) > _MAX_NOTICE:
         return False
     if _REPORTING.search(text):
         return False
@@ -163,11 +194,15 @@ def is_consent_notice(paragraph: str) -> bool:
     reader = bool(_READER.search(text))
     policy = bool(_POLICY.search(text))
     topic = bool(_TOPIC.search(text))
-    return (
-        (topic and site and (reader or policy or len(text) < 400))
-        or (topic and reader and (policy or site))
-        or (policy and reader and len(text) < 400)
-    )
+    # A policy link and "your data" alone are how-to prose ("read the privacy policy"): a
+    # notice also names cookies, consent or tracking.
+    if policy and _SELF_CONSENT.search(text):
+        return True
+    return topic and ((site and (reader or policy or len(text) < 400)) or (reader and policy))
+
+
+def _mentions(lowered: str, words: tuple[str, ...]) -> bool:
+    return any(word in lowered for word in words)
 
 
 def is_consent_button(paragraph: str) -> bool:

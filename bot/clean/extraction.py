@@ -17,21 +17,43 @@ class ExtractOptions:
     favor_recall: bool = False
     include_tables: bool = True
     cut_consent: bool = True
-    cut_furniture: bool = True
+    cut_furniture: bool = False
+
+
+# A result this short, or this small a share of the page's words, may be a missed article:
+# trafilatura is asked again in recall mode, and the retry wins only if it finds far more.
+_SHORT_WORDS = 100
+_SHORT_SHARE = 0.2
+_RETRY_GAIN = 2.0
+_VISIBLE_TEXT = "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
 
 
 def extract_blocks(tree: HtmlElement, url: str | None, options: ExtractOptions) -> list[str]:
     """The article's text blocks (paragraphs, headings, list items, table rows), in order."""
+    text = _run(tree, url, options, recall=options.favor_recall)
+    words = len(text.split())
+    if not options.favor_recall and (
+        words < _SHORT_WORDS or words < _SHORT_SHARE * _page_words(tree)
+    ):
+        retry = _run(tree, url, options, recall=True)
+        if len(retry.split()) > _RETRY_GAIN * words:
+            text = retry
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def _run(tree: HtmlElement, url: str | None, options: ExtractOptions, *, recall: bool) -> str:
     text = trafilatura.extract(
         tree,
         url=url,
         fast=options.fast,
-        favor_precision=options.favor_precision,
-        favor_recall=options.favor_recall,
+        favor_precision=options.favor_precision and not recall,
+        favor_recall=recall,
         include_comments=False,
         include_tables=options.include_tables,
         output_format="txt",
     )
-    if not text:
-        return []
-    return [line.strip() for line in text.split("\n") if line.strip()]
+    return text or ""
+
+
+def _page_words(tree: HtmlElement) -> int:
+    return len(" ".join(tree.xpath(_VISIBLE_TEXT)).split())

@@ -30,12 +30,38 @@ _SUBSCRIPTION = re.compile(
 )
 # Fewer article words than this, once walls and notices are gone, means there is no article.
 _MIN_ARTICLE_WORDS = 60
+_MAX_PROMPT = 400
+# Every prompt contains one of these; most paragraphs are ruled out by these cheap lookups.
+_MAYBE = (
+    "subscri",
+    "suscri",
+    "abonn",
+    "abbona",
+    "abo ",
+    "assina",
+    "subskryp",
+    "prenumer",
+    "member",
+    "log in",
+    "login",
+    "sign in",
+    "account",
+    "free articles",
+    "lire la suite",
+    "weiterlesen",
+    "lees verder",
+)
 
 
 def is_subscription_notice(paragraph: str) -> bool:
     """Whether a short ``paragraph`` asks the reader to subscribe or log in to read on."""
+    if len(paragraph) > _MAX_PROMPT * 2:
+        return False
+    lowered = paragraph.lower()
+    if not any(word in lowered for word in _MAYBE):
+        return False
     text = normalize_space(paragraph)
-    return len(text) < 400 and bool(_SUBSCRIPTION.search(text))
+    return len(text) < _MAX_PROMPT and bool(_SUBSCRIPTION.search(text))
 
 
 def is_wall(kept: list[str], consent_removed: int, walls_found: int) -> bool:

@@ -1,0 +1,128 @@
+"""Extraction benchmark: newsbot's cleaner against trafilatura.extract, same pages, same run.
+
+For each shared data set prints, per extractor: gold F1 / precision / recall (the ScrapingHub
+4-shingle metric of ../shared/tools/extract_eval.py), pages leaking consent-notice phrases
+(its detector, phrases absent from the reference), WCXB cookie/consent/privacy "without"
+snippets found in the output, mean ms per page, and newsbot's time as a ratio of trafilatura's.
+The two extractors take turns page by page (and take turns going first) so that load from
+other processes and warm CPU caches favour neither.
+
+    python bench/extract.py [--limit N] [--sets article-benchmark wcxb-dev-articles]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import trafilatura
+
+from bench.clean_shared import SETS, extract_eval, load_set
+from bot import extract
+
+Extractor = Callable[[str, str], str | None]
+_PRIVACY = re.compile(r"cookie|consent|datenschutz|einwillig|privacy|rgpd|gdpr", re.I)
+
+
+def newsbot(html: str, url: str) -> str | None:
+    """The text newsbot alerts on."""
+    return extract(html, url or None).text
+
+
+def trafilatura_default(html: str, url: str) -> str | None:
+    """The anchor: trafilatura.extract with default settings, comments off (as extract_eval)."""
+    return trafilatura.extract(html, include_comments=False)
+
+
+EXTRACTORS: dict[str, Extractor] = {"newsbot": newsbot, "trafilatura": trafilatura_default}
+
+
+@dataclass
+class Tally:
+    """Per-extractor running totals over one data set."""
+
+    counts: list[tuple[int, int, int]] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    leaks: int = 0
+    privacy_without: int = 0
+    privacy_without_found: int = 0
+
+
+def score_set(name: str, limit: int | None) -> dict[str, dict[str, Any]]:
+    """Run every extractor on one set; return its summary numbers per extractor."""
+    ee = extract_eval()
+    pages = load_set(name, limit)
+    tallies = {key: Tally() for key in EXTRACTORS}
+    for fn in EXTRACTORS.values():  # warm-up: imports, language model, caches
+        fn(pages[0].html, pages[0].url)
+    order = list(EXTRACTORS.items())
+    for number, page in enumerate(pages):
+        gold_tokens = ee.tokens(page.gold)
+        gold_phrases = ee.cookie_matches(page.gold)
+        # Whoever runs second on a page finds it warm in the CPU caches: take turns.
+        for key, fn in order if number % 2 == 0 else order[::-1]:
+            tally = tallies[key]
+            start = time.perf_counter()
+            try:
+                out = fn(page.html, page.url)
+            except Exception:  # a crash scores as an empty output, as in extract_eval
+                out = None
+            tally.seconds.append(time.perf_counter() - start)
+            tally.counts.append(ee.overlap_counts(gold_tokens, ee.tokens(out), 4))
+            if any(i not in gold_phrases for i in ee.cookie_matches(out)):
+                tally.leaks += 1
+            flat = ee._ws(out) if out else ""
+            for snippet in page.without:
+                if _PRIVACY.search(snippet):
+                    tally.privacy_without += 1
+                    tally.privacy_without_found += bool(flat) and ee._ws(snippet) in flat
+    summary: dict[str, dict[str, Any]] = {}
+    for key, tally in tallies.items():
+        metrics = ee.aggregate(tally.counts)
+        summary[key] = {
+            "pages": len(pages),
+            "f1": metrics["f1"],
+            "precision": metrics["precision"],
+            "recall": metrics["recall"],
+            "leaks": tally.leaks,
+            "privacy_without": (tally.privacy_without_found, tally.privacy_without),
+            "ms": 1000 * statistics.fmean(tally.seconds),
+        }
+    return summary
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, help="only the first N pages of each set")
+    parser.add_argument("--sets", nargs="+", default=list(SETS), choices=SETS)
+    args = parser.parse_args(argv)
+    print(f"trafilatura {trafilatura.__version__}; extractors run alternately per page")
+    for name in args.sets:
+        summary = score_set(name, args.limit)
+        anchor = summary["trafilatura"]["ms"]
+        print(f"\n{name} ({summary['newsbot']['pages']} pages)")
+        print(
+            f"  {'extractor':12} {'F1':>6} {'prec':>6} {'recall':>6} {'leaks':>5}"
+            f" {'cookie-without':>14} {'ms/page':>8} {'time ratio':>10}"
+        )
+        for key, row in summary.items():
+            found, total = row["privacy_without"]
+            print(
+                f"  {key:12} {row['f1']:6.3f} {row['precision']:6.3f} {row['recall']:6.3f}"
+                f" {row['leaks']:5d} {f'{found}/{total}':>14} {row['ms']:8.1f}"
+                f" {row['ms'] / anchor:9.2f}x"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
