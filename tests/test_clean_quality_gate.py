@@ -18,8 +18,9 @@ from bot import extract
 from tests.clean_support import extract_eval
 from tests.conftest import SHARED_DATA
 
-# F1 floor per data set; measured by bench/extract.py: see FLOORS_MEASURED.
-FLOORS = {"article-benchmark": 0.960, "wcxb-dev-articles": 0.933}
+# F1 floor per data set, 0.001 under what bench/extract.py measured on 2026-11-26
+# (newsbot 0.963 / 0.935; trafilatura 2.3.1 extract alone 0.960 / 0.933 in the same run).
+FLOORS = {"article-benchmark": 0.962, "wcxb-dev-articles": 0.934}
 _PRIVACY = re.compile(r"cookie|consent|datenschutz|einwillig|privacy|rgpd|gdpr", re.I)
 
 pytestmark = pytest.mark.slow
