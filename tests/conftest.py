@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+# python-telegram-bot 22 warns when it builds RetryAfter unless this opts in to its timedelta
+# behaviour; bot.telegram.errors sets it too, but a 429 may be built before that is imported.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"

@@ -10,9 +10,6 @@ import logging
 from collections.abc import Callable
 from typing import TextIO
 
-from bot.render import render_console, render_messages, render_plain
-from bot.rules import RuleSet
-from bot.telegram.errors import translate
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
@@ -21,7 +18,10 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 from bot.commands import COMMANDS, Chat, answer
 from bot.errors import DeliveryError, MessageRejected
 from bot.model import Alert
+from bot.render import render_console, render_messages, render_plain
+from bot.rules import RuleSet
 from bot.store import Store
+from bot.telegram.errors import CheckedRequest, translate
 
 log = logging.getLogger("newsbot.telegram")
 
@@ -62,8 +62,8 @@ class TelegramLink:
             .token(token)
             .base_url(f"{api_base_url}/bot")
             .base_file_url(f"{api_base_url}/file/bot")
-            .read_timeout(poll_timeout_s + 10)
-            .get_updates_read_timeout(poll_timeout_s + 10)
+            .request(CheckedRequest(connection_pool_size=8, read_timeout=20.0))
+            .get_updates_request(CheckedRequest(read_timeout=poll_timeout_s + 10))
             .build()
         )
         self.app.add_handler(MessageHandler(filters.COMMAND, self._on_command))

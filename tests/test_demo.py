@@ -1,0 +1,38 @@
+"""`newsbot demo`: offline, no token, prints the alerts a subscriber would see and a summary."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def test_demo_prints_alerts_and_summary(tmp_path: Path) -> None:
+    """The demo alerts the seed article on the summit topic and skips the consent wall."""
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env.pop("NEWSBOT_DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(ROOT / "config" / "newsbot.yaml"), "demo"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Zelensky–Trump summit" in out
+    assert "Zelensky Seeks Trump Talks" in out
+    assert "EU fines over cookie consent" in out
+    assert "Nuestro sitio web" not in out
+    summary = out.strip().splitlines()[-1]
+    assert summary.startswith("demo: 6 pages checked, 1 consent walls skipped")
+    assert " 0 errors" in summary
+    assert not (tmp_path / "data").exists(), "the demo uses a throwaway database"
