@@ -43,6 +43,9 @@ def _setup_logging(verbose: bool) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for noisy in ("httpx", "httpcore", "apscheduler", "telegram", "hpack"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # trafilatura warns about every page it cannot use; newsbot reports those itself.
+    for chatty in ("trafilatura", "htmldate", "courlan", "justext"):
+        logging.getLogger(chatty).setLevel(logging.ERROR)
 
 
 def _config(args: argparse.Namespace) -> Config:

@@ -9,19 +9,31 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-SourceKind = Literal["page", "feed"]
+REASON_WORDS = 6
+"""How many matched words the one-line reason of an alert names."""
+
+SourceKind = Literal["page", "feed", "listing", "sitemap"]
 Field = Literal["title", "lead", "body"]
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One place newsbot watches, as configured."""
+    """One place newsbot watches, as configured.
+
+    ``backfill_s``: on the first run, alert items published within this window (0: none).
+    ``selector``: CSS selector of article links on a ``listing`` page (else a heuristic).
+    ``expect_new_s``: report the source when it finds nothing new for longer than this.
+    """
 
     id: str
     url: str
     kind: SourceKind
     interval_s: float
     jitter_s: float = 0.0
+    backfill_s: float = 0.0
+    selector: str | None = None
+    ignore_robots: bool = False
+    expect_new_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,13 +115,22 @@ class Match:
 
     @property
     def reason(self) -> str:
-        """One line a subscriber reads: the matched words as written in the article."""
-        seen: list[str] = []
+        """One line a subscriber reads: the matched words as written in the article.
+
+        Each word once (case-insensitively), marked "(title)" when it is in the headline, at
+        most ``REASON_WORDS`` of them.
+        """
+        words: dict[str, tuple[str, bool]] = {}
         for hit in self.hits:
-            label = hit.surface if hit.field != "title" else f"{hit.surface} (title)"
-            if label not in seen:
-                seen.append(label)
-        return "matched " + ", ".join(seen) if seen else "matched"
+            key = hit.surface.casefold()
+            surface, in_title = words.get(key, (hit.surface, False))
+            words[key] = (surface, in_title or hit.field == "title")
+        labels = [f"{s} (title)" if t else s for s, t in words.values()]
+        if not labels:
+            return "matched"
+        more = len(labels) - REASON_WORDS
+        shown = ", ".join(labels[:REASON_WORDS])
+        return f"matched {shown}" + (f" and {more} more" if more > 0 else "")
 
     def marked_snippet(self, before: str = "[", after: str = "]") -> str:
         out, pos = [], 0

@@ -48,6 +48,7 @@ class Runtime:
         self.config_path = config_path
         self._config_stamp = _stamp(config_path)
         self.on_sources_changed: Callable[[Config], None] | None = None
+        self._delivering = asyncio.Lock()
         self.store = Store(config.database_url)
         self.fetcher = Fetcher(config.fetch)
         self.deps = Deps(store=self.store, fetcher=self.fetcher, clock=time.time)
@@ -131,11 +132,21 @@ class Runtime:
         return report
 
     async def deliver(self) -> DeliverReport:
+        async with self._delivering:
+            try:
+                return await deliver_due(self.store, self.sender, time.time)
+            except Exception:
+                log.exception("delivery round failed")
+                return DeliverReport()
+
+    async def finish_delivering(self, timeout_s: float = 15.0) -> None:
+        """Wait for a delivery round in progress, so a graceful stop records what it sent."""
         try:
-            return await deliver_due(self.store, self.sender, time.time)
-        except Exception:
-            log.exception("delivery round failed")
-            return DeliverReport()
+            async with asyncio.timeout(timeout_s):
+                async with self._delivering:
+                    pass
+        except TimeoutError:
+            log.warning("stopping with a delivery round still running; it is resumed at start")
 
     async def deliver_until_idle(self) -> DeliverReport:
         """Send everything due now; stop when a round sends nothing more."""
@@ -207,4 +218,5 @@ async def run_forever(config: Config, config_path: Path | None = None) -> None:
         log.info("stopping")
     finally:
         scheduler.shutdown()
+        await runtime.finish_delivering()
         await runtime.close()

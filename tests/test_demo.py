@@ -33,6 +33,6 @@ def test_demo_prints_alerts_and_summary(tmp_path: Path) -> None:
     assert "EU fines over cookie consent" in out
     assert "Nuestro sitio web" not in out
     summary = out.strip().splitlines()[-1]
-    assert summary.startswith("demo: 6 pages checked, 1 consent walls skipped")
+    assert summary.startswith("demo: 5 pages checked, 1 consent walls skipped")
     assert " 0 errors" in summary
     assert not (tmp_path / "data").exists(), "the demo uses a throwaway database"
