@@ -1,7 +1,20 @@
-"""The HTTP adapter: fetch one URL politely with httpx, within size, time and redirect limits."""
+"""The HTTP adapter: fetch one URL politely with one shared httpx client.
+
+Polite: robots.txt is read (cached per host) and honoured, ``HostGate`` spaces and limits
+requests per host and overall, Retry-After holds the host. Cheap: conditional requests with
+the validators of the last answer (ETag, Last-Modified → 304) and a content hash so unchanged
+bodies are recognised before anything parses them. Safe: caps on the raw and the decompressed
+body (we decompress ourselves, in bounded steps, so a gzip bomb never inflates in memory),
+connect and total timeouts, a redirect cap, and only HTML, XML and JSON are accepted.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import time
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,27 +23,80 @@ import httpx
 from bot.charset import decode_body
 from bot.config import FetchSettings
 from bot.errors import FetchError, FetchRejected
+from bot.politeness import HostGate, host_key
+from bot.robots import ROBOTS_MAX_BYTES, RobotsRules, robots_url
 
 _ACCEPTED_TYPES = ("html", "xml", "rss", "atom", "json", "text/plain")
+_RETRY_STATUSES = (429, 503)
+_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What we remember of a URL's last answer to make the next request conditional."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Fetched:
-    """A successful response: final URL after redirects, status, content type and text."""
+    """An answer: final URL after redirects, status (304: not modified), body and validators.
+
+    ``text`` decodes on demand, so a body recognised as unchanged is never decoded.
+    """
 
     url: str
     status: int
     content_type: str
-    text: str
+    body: bytes = b""
+    charset: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str = ""
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def text(self) -> str:
+        return decode_body(self.body, self.charset)
+
+    def validators(self) -> Validators:
+        return Validators(self.etag, self.last_modified, self.content_hash or None)
+
+    def unchanged_since(self, previous: Validators | None) -> bool:
+        """True on a 304, or when the body hashes the same as last time."""
+        if self.not_modified:
+            return True
+        return previous is not None and previous.content_hash == self.content_hash
+
+
+@dataclass(slots=True)
+class FetchStats:
+    """Counters for benchmarks and health: requests sent, 304 answers, bytes read."""
+
+    requests: int = 0
+    not_modified: int = 0
+    robots_fetches: int = 0
+    bytes_read: int = 0
 
 
 class Fetcher:
-    """One shared ``httpx.AsyncClient`` for every source."""
+    """One shared ``httpx.AsyncClient`` (keep-alive per host) for every source."""
 
     def __init__(
-        self, settings: FetchSettings, *, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        settings: FetchSettings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
+        self.stats = FetchStats()
+        self._clock = clock
         kwargs: dict[str, Any] = {}
         if transport is not None:
             kwargs["transport"] = transport
@@ -38,53 +104,87 @@ class Fetcher:
             headers={
                 "User-Agent": settings.user_agent,
                 "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5",
+                "Accept-Encoding": "gzip, deflate",
             },
-            timeout=httpx.Timeout(settings.timeout_s, connect=min(10.0, settings.timeout_s)),
+            timeout=httpx.Timeout(
+                settings.timeout_s, connect=min(settings.connect_timeout_s, settings.timeout_s)
+            ),
+            limits=httpx.Limits(
+                max_connections=settings.concurrency,
+                max_keepalive_connections=settings.concurrency,
+            ),
             follow_redirects=True,
             max_redirects=settings.max_redirects,
             **kwargs,
         )
+        self.gate = HostGate(
+            per_host=settings.host_concurrency,
+            delay_s=settings.host_delay_s,
+            total=settings.concurrency,
+            max_wait_s=settings.timeout_s,
+            clock=clock,
+        )
+        self._robots: dict[str, tuple[RobotsRules, float]] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
 
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def get(self, url: str) -> Fetched:
-        """Fetch ``url``; raise ``FetchError`` (network, HTTP status) or ``FetchRejected``."""
+    async def get(
+        self, url: str, *, validators: Validators | None = None, ignore_robots: bool = False
+    ) -> Fetched:
+        """Fetch ``url``; raise ``FetchError`` (network, HTTP status) or ``FetchRejected``.
+
+        With ``validators`` the request is conditional; a 304 comes back as a ``Fetched`` with
+        ``not_modified`` set and no body.
+        """
+        if not ignore_robots:
+            rules = await self.robots(url)
+            if not rules.allows(url, self.settings.user_agent):
+                raise FetchRejected(url, f"disallowed by robots.txt{_why(rules.reason)}")
+        headers: dict[str, str] = {}
+        if validators is not None:
+            if validators.etag:
+                headers["If-None-Match"] = validators.etag
+            if validators.last_modified:
+                headers["If-Modified-Since"] = validators.last_modified
+        async with self.gate.slot(url):
+            return await self._get(url, headers, self.settings.max_bytes, check_type=True)
+
+    async def robots(self, url: str) -> RobotsRules:
+        """The robots.txt rules of ``url``'s host, fetched at most once per host and TTL."""
+        key = host_key(url)
+        lock = self._robots_locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            cached = self._robots.get(key)
+            if cached is not None and cached[1] > self._clock():
+                return cached[0]
+            rules = await self._fetch_robots(url)
+            self._robots[key] = (rules, self._clock() + rules.ttl_s)
+            delay = rules.crawl_delay(self.settings.user_agent)
+            if delay:
+                self.gate.set_crawl_delay(url, delay)
+            return rules
+
+    async def _fetch_robots(self, url: str) -> RobotsRules:
+        self.stats.robots_fetches += 1
+        target = robots_url(url)
         try:
-            async with self._client.stream("GET", url) as response:
-                if response.status_code >= 400:
-                    retry_after = _retry_after(response.headers.get("Retry-After"))
-                    raise FetchError(
-                        url,
-                        f"HTTP {response.status_code}",
-                        status=response.status_code,
-                        retry_after=retry_after,
-                    )
-                content_type = response.headers.get("Content-Type", "").lower()
-                if content_type and not any(t in content_type for t in _ACCEPTED_TYPES):
-                    raise FetchRejected(
-                        url, f"not a page or feed: {content_type}", status=response.status_code
-                    )
-                declared = response.headers.get("Content-Length")
-                if declared and declared.isdigit() and int(declared) > self.settings.max_bytes:
-                    raise FetchRejected(
-                        url, f"too large: {declared} bytes", status=response.status_code
-                    )
-                body = bytearray()
-                async for chunk in response.aiter_bytes():
-                    body += chunk
-                    if len(body) > self.settings.max_bytes:
-                        raise FetchRejected(
-                            url,
-                            f"too large: more than {self.settings.max_bytes} bytes",
-                            status=response.status_code,
-                        )
-                return Fetched(
-                    url=str(response.url),
-                    status=response.status_code,
-                    content_type=content_type,
-                    text=decode_body(bytes(body), response.charset_encoding),
-                )
+            async with self.gate.slot(target):
+                fetched = await self._get(target, {}, ROBOTS_MAX_BYTES, check_type=False)
+        except FetchRejected:  # too large or compressed oddly: no usable rules, like a 404
+            return RobotsRules.from_response(404)
+        except FetchError as exc:
+            return RobotsRules.from_response(exc.status)
+        return RobotsRules.from_response(fetched.status, fetched.text)
+
+    async def _get(
+        self, url: str, headers: dict[str, str], max_bytes: int, *, check_type: bool
+    ) -> Fetched:
+        self.stats.requests += 1
+        try:
+            async with self._client.stream("GET", url, headers=headers) as response:
+                return await self._read(url, response, max_bytes, check_type=check_type)
         except httpx.TooManyRedirects as exc:
             raise FetchError(url, f"too many redirects ({exc})") from exc
         except httpx.TimeoutException as exc:
@@ -92,8 +192,108 @@ class Fetcher:
         except httpx.HTTPError as exc:
             raise FetchError(url, f"{type(exc).__name__}: {exc}") from exc
 
+    async def _read(
+        self, url: str, response: httpx.Response, max_bytes: int, *, check_type: bool
+    ) -> Fetched:
+        status = response.status_code
+        content_type = response.headers.get("Content-Type", "").lower()
+        etag = response.headers.get("ETag")
+        last_modified = response.headers.get("Last-Modified")
+        if status == 304:
+            self.stats.not_modified += 1
+            return Fetched(str(response.url), status, content_type, b"", None, etag, last_modified)
+        if status >= 400:
+            retry_after = _retry_after(response.headers.get("Retry-After"))
+            if status in _RETRY_STATUSES and retry_after is not None:
+                self.gate.hold(url, retry_after)
+            raise FetchError(url, f"HTTP {status}", status=status, retry_after=retry_after)
+        if check_type and content_type and not any(t in content_type for t in _ACCEPTED_TYPES):
+            raise FetchRejected(url, f"not a page or feed: {content_type}", status=status)
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > max_bytes:
+            raise FetchRejected(url, f"too large: {declared} bytes", status=status)
+        decoder = _Decoder(url, response.headers.get("Content-Encoding", ""), max_bytes)
+        raw = 0
+        async for chunk in response.aiter_raw(_CHUNK):
+            raw += len(chunk)
+            if raw > max_bytes:
+                raise FetchRejected(url, f"too large: more than {max_bytes} bytes", status=status)
+            decoder.feed(chunk)
+        body = decoder.finish()
+        self.stats.bytes_read += raw
+        return Fetched(
+            url=str(response.url),
+            status=status,
+            content_type=content_type,
+            body=body,
+            charset=response.charset_encoding,
+            etag=etag,
+            last_modified=last_modified,
+            content_hash=hashlib.sha256(body).hexdigest(),
+        )
+
+
+class _Decoder:
+    """Undo gzip or deflate in bounded steps; refuse output past ``max_bytes`` (gzip bombs)."""
+
+    def __init__(self, url: str, encoding: str, max_bytes: int) -> None:
+        self.url = url
+        self.max_bytes = max_bytes
+        self.out = bytearray()
+        codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
+        codings = [c for c in codings if c != "identity"]
+        if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
+            raise FetchRejected(url, f"unsupported content encoding: {encoding}")
+        self.zlib: Any = None
+        if codings:
+            # 47: gzip or zlib header, detected; raw deflate is tried if that fails.
+            self.zlib = zlib.decompressobj(47 if codings[0] != "deflate" else 15)
+            self.raw_deflate_ok = codings[0] == "deflate"
+
+    def feed(self, data: bytes) -> None:
+        if self.zlib is None:
+            self._append(data)
+            return
+        while data:
+            room = self.max_bytes - len(self.out) + 1
+            try:
+                piece = self.zlib.decompress(data, room)
+            except zlib.error as exc:
+                if self.raw_deflate_ok and not self.out:
+                    self.zlib, self.raw_deflate_ok = zlib.decompressobj(-15), False
+                    continue
+                raise FetchError(self.url, f"broken compressed body: {exc}") from exc
+            self._append(piece)
+            data = self.zlib.unconsumed_tail
+
+    def _append(self, data: bytes) -> None:
+        self.out += data
+        if len(self.out) > self.max_bytes:
+            raise FetchRejected(
+                self.url, f"too large: more than {self.max_bytes} bytes once decompressed"
+            )
+
+    def finish(self) -> bytes:
+        if self.zlib is not None:
+            self._append(self.zlib.flush())
+        return bytes(self.out)
+
 
 def _retry_after(value: str | None) -> float | None:
-    if value and value.strip().isdigit():
-        return float(value.strip())
-    return None
+    """Retry-After as seconds: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _why(reason: str) -> str:
+    return f" ({reason})" if reason else ""

@@ -25,12 +25,14 @@ pytestmark = pytest.mark.slow
 
 
 def write_config(tmp_path: Path, news: NewsServer, fake: FakeTelegram) -> Path:
-    """The shipped topics, one local feed polled every second, the fake Bot API."""
+    """The shipped topics, one local feed polled every second (the interval floor lowered for
+    it), the fake Bot API."""
     config = yaml.safe_load((ROOT / "config" / "newsbot.yaml").read_text(encoding="utf-8"))
     config["sources"] = [
         {"id": "local-feed", "url": news.url("/feed.xml"), "kind": "feed", "interval": "1s"}
     ]
     config["telegram"] |= {"api_base_url": fake.url, "deliver_every": "1s", "poll_timeout": "1s"}
+    config["fetch"] = {**config.get("fetch", {}), "min_interval": "1s"}
     path = tmp_path / "newsbot.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return path

@@ -41,6 +41,15 @@ class FetchSettings:
     max_bytes: int
     max_redirects: int
     max_feed_items: int
+    connect_timeout_s: float = 10.0
+    host_concurrency: int = 2
+    host_delay_s: float = 1.0
+    concurrency: int = 16
+    min_interval_s: float = 60.0
+    backoff_max_s: float = 21600.0
+    failures_before_notice: int = 3
+    story_window_s: float = 259200.0
+    story_similarity: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +123,17 @@ def parse_config(text: str, *, file: str, env: Mapping[str, str] | None = None) 
     return Config(
         file=file,
         sources=tuple(
-            Source(id=s.id, url=s.url, kind=s.kind, interval_s=s.interval, jitter_s=s.jitter)
+            Source(
+                id=s.id,
+                url=s.url,
+                kind=s.kind,
+                interval_s=max(s.interval, spec.fetch.min_interval),
+                jitter_s=s.jitter,
+                backfill_s=s.backfill,
+                selector=s.selector,
+                ignore_robots=s.ignore_robots,
+                expect_new_s=s.expect_new,
+            )
             for s in spec.sources
         ),
         rules=rules,
@@ -135,6 +154,15 @@ def parse_config(text: str, *, file: str, env: Mapping[str, str] | None = None) 
             max_bytes=spec.fetch.max_bytes,
             max_redirects=spec.fetch.max_redirects,
             max_feed_items=spec.fetch.max_feed_items,
+            connect_timeout_s=spec.fetch.connect_timeout,
+            host_concurrency=spec.fetch.host_concurrency,
+            host_delay_s=spec.fetch.host_delay,
+            concurrency=spec.fetch.concurrency,
+            min_interval_s=spec.fetch.min_interval,
+            backoff_max_s=spec.fetch.backoff_max,
+            failures_before_notice=spec.fetch.failures_before_notice,
+            story_window_s=spec.fetch.story_window,
+            story_similarity=spec.fetch.story_similarity,
         ),
         database_url=env.get("NEWSBOT_DATABASE_URL") or spec.storage.url or DEFAULT_DATABASE_URL,
     )

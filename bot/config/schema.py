@@ -37,14 +37,35 @@ class _Strict(BaseModel):
 class SourceSpec(_Strict):
     id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
     url: Annotated[str, Field(pattern=r"^https?://\S+$")]
-    kind: Literal["page", "feed"] = "page"
+    kind: Literal["page", "feed", "listing", "sitemap"] = "page"
     interval: float = 600.0
     jitter: float = 0.0
+    backfill: float = 0.0
+    selector: Annotated[str, Field(min_length=1)] | None = None
+    ignore_robots: bool = False
+    expect_new: float | None = None
 
-    @field_validator("interval", "jitter", mode="before")
+    @field_validator("interval", "jitter", "backfill", mode="before")
     @classmethod
     def _duration(cls, value: object) -> float:
         return parse_duration(value)
+
+    @field_validator("expect_new", mode="before")
+    @classmethod
+    def _optional_duration(cls, value: object) -> float | None:
+        return None if value is None else parse_duration(value)
+
+    @field_validator("selector")
+    @classmethod
+    def _css(cls, value: str | None) -> str | None:
+        if value is not None:
+            from cssselect import GenericTranslator, SelectorError
+
+            try:
+                GenericTranslator().css_to_xpath(value)
+            except SelectorError as exc:
+                raise ValueError(f"invalid CSS selector {value!r}: {exc}") from None
+        return value
 
     @field_validator("interval")
     @classmethod
@@ -80,8 +101,25 @@ class FetchSpec(_Strict):
     max_bytes: Annotated[int, Field(gt=0)] = 5_000_000
     max_redirects: Annotated[int, Field(ge=0, le=20)] = 5
     max_feed_items: Annotated[int, Field(gt=0)] = 50
+    connect_timeout: float = 10.0
+    host_concurrency: Annotated[int, Field(ge=1, le=16)] = 2
+    host_delay: float = 1.0
+    concurrency: Annotated[int, Field(ge=1, le=256)] = 16
+    min_interval: float = 60.0
+    backoff_max: float = 21600.0
+    failures_before_notice: Annotated[int, Field(ge=1)] = 3
+    story_window: float = 259200.0
+    story_similarity: Annotated[float, Field(gt=0, le=1)] = 0.5
 
-    @field_validator("timeout", mode="before")
+    @field_validator(
+        "timeout",
+        "connect_timeout",
+        "host_delay",
+        "min_interval",
+        "backoff_max",
+        "story_window",
+        mode="before",
+    )
     @classmethod
     def _duration(cls, value: object) -> float:
         return parse_duration(value)
