@@ -217,6 +217,9 @@ async def run_forever(config: Config, config_path: Path | None = None) -> None:
         await stop.wait()
         log.info("stopping")
     finally:
-        scheduler.shutdown()
+        # APScheduler's shutdown cancels running jobs: let the delivery round in progress
+        # finish first, so every message it sent is recorded as sent.
+        scheduler.pause()
         await runtime.finish_delivering()
+        scheduler.shutdown()
         await runtime.close()
