@@ -1,8 +1,17 @@
-"""Turn a fetched RSS/Atom feed into its items' identities and links (feedparser parses)."""
+"""Turn a fetched feed into its items: identity, link, title and date (pure).
+
+RSS 0.9x/1.0/2.0 and Atom are parsed by feedparser; JSON Feed 1.0/1.1 by hand (it is JSON with
+a small documented shape). An item's identity is its guid/id, else its link: new items are
+found by identity, never by "newest date" or "last link seen".
+"""
 
 from __future__ import annotations
 
+import calendar
+import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urljoin
 
 import feedparser
@@ -10,11 +19,12 @@ import feedparser
 
 @dataclass(frozen=True, slots=True)
 class FeedItem:
-    """One entry of a feed: its identity (guid/id, else link), its link and title."""
+    """One entry of a feed (or sitemap, or section page): identity, link, title and date."""
 
     key: str
     link: str
     title: str
+    published: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +35,8 @@ class ParsedFeed:
 
 def parse_feed(text: str, base_url: str, *, limit: int = 50) -> ParsedFeed:
     """Items in document order, at most ``limit``; a broken feed returns ``problem``."""
+    if text.lstrip().startswith("{"):
+        return _json_feed(text, base_url, limit)
     parsed = feedparser.parse(text.encode("utf-8"), response_headers={"content-location": base_url})
     items: list[FeedItem] = []
     for entry in parsed.entries:
@@ -33,7 +45,15 @@ def parse_feed(text: str, base_url: str, *, limit: int = 50) -> ParsedFeed:
             continue
         link = urljoin(base_url, link.strip())
         key = str(entry.get("id") or link).strip()
-        items.append(FeedItem(key=key, link=link, title=str(entry.get("title") or "").strip()))
+        when = entry.get("published_parsed") or entry.get("updated_parsed")
+        items.append(
+            FeedItem(
+                key=key,
+                link=link,
+                title=str(entry.get("title") or "").strip(),
+                published=_struct_time(when),
+            )
+        )
         if len(items) >= limit:
             break
     problem = None
@@ -41,3 +61,55 @@ def parse_feed(text: str, base_url: str, *, limit: int = 50) -> ParsedFeed:
         bozo = parsed.get("bozo_exception")
         problem = f"not a feed: {bozo}" if bozo else "feed has no items"
     return ParsedFeed(items=tuple(items), problem=problem)
+
+
+def _struct_time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), UTC)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _json_feed(text: str, base_url: str, limit: int) -> ParsedFeed:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return ParsedFeed((), f"not a feed: invalid JSON ({exc.msg})")
+    if not isinstance(doc, dict) or "jsonfeed.org/version" not in str(doc.get("version", "")):
+        return ParsedFeed((), "not a feed: JSON without a jsonfeed.org version")
+    items: list[FeedItem] = []
+    for entry in doc.get("items") or []:
+        if not isinstance(entry, dict):
+            continue
+        link = entry.get("url") or entry.get("external_url") or ""
+        if not isinstance(link, str) or not link.strip():
+            continue
+        link = urljoin(base_url, link.strip())
+        key = str(entry.get("id") or link).strip()
+        items.append(
+            FeedItem(
+                key=key,
+                link=link,
+                title=str(entry.get("title") or "").strip(),
+                published=parse_iso_date(entry.get("date_published") or entry.get("date_modified")),
+            )
+        )
+        if len(items) >= limit:
+            break
+    return ParsedFeed(tuple(items), None if items else "feed has no items")
+
+
+def parse_iso_date(value: object) -> datetime | None:
+    """An ISO 8601 / W3C date or date-time as an aware UTC datetime; None when unreadable."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)

@@ -23,21 +23,15 @@ import httpx
 from bot.charset import decode_body
 from bot.config import FetchSettings
 from bot.errors import FetchError, FetchRejected
+from bot.model import Validators
 from bot.politeness import HostGate, host_key
 from bot.robots import ROBOTS_MAX_BYTES, RobotsRules, robots_url
+
+__all__ = ["FetchStats", "Fetched", "Fetcher", "Validators"]
 
 _ACCEPTED_TYPES = ("html", "xml", "rss", "atom", "json", "text/plain")
 _RETRY_STATUSES = (429, 503)
 _CHUNK = 64 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class Validators:
-    """What we remember of a URL's last answer to make the next request conditional."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-    content_hash: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

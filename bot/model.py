@@ -37,6 +37,15 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
+class Validators:
+    """What we remember of a URL's last answer to make the next request conditional."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Removed:
     """A piece of the page the cleaner stripped, and why (``consent``, ``boilerplate``…)."""
 

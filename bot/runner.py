@@ -122,13 +122,19 @@ class Runtime:
             log.exception("source %s: unexpected error", source.id)
             return CheckReport(source_id=source.id, errors=("unexpected error",))
         log.info(
-            "source %s: %d pages, %d blocked, %d alerts, %d errors",
+            "source %s: %d pages, %d blocked, %d alerts, %d errors%s",
             source.id,
             report.pages,
             report.blocked,
             report.alerts,
             len(report.errors),
+            f" ({report.skipped})" if report.skipped else "",
         )
+        if report.notice is not None:
+            if self.telegram:
+                await self.telegram.notify_admins(config.telegram.admins, report.notice.text)
+            else:
+                log.warning("admin notice: %s", report.notice.text)
         return report
 
     async def deliver(self) -> DeliverReport:

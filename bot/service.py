@@ -1,35 +1,50 @@
 """The service layer: each function reads as a short script over the pure stages and adapters.
 
-check_source: fetch → clean → match → plan alerts → persist in one transaction.
+check_source: health says whether to run → fetch the source conditionally (unchanged: stop) →
+discover its new items (feed, section page, sitemap) → fetch them → per article: clean →
+canonical URL → fingerprint → place in a story → match → plan alerts → persist → health.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from bot.alerts import plan_alerts, recipients_by_topic
-from bot.canonical import canonical_url, host_of
+from bot.backfill import may_alert, select_items
+from bot.canonical import host_of, page_canonical
 from bot.clean import clean_page
 from bot.config import Config
-from bot.errors import FetchError
-from bot.feeds import parse_feed
+from bot.discover import as_items, discover_links
+from bot.errors import FetchError, FetchRejected
+from bot.feeds import FeedItem, parse_feed
 from bot.fetch import Fetched, Fetcher
-from bot.model import CONSOLE_CHAT_ID, Article, Match, PlannedAlert, Source
+from bot.fingerprint import fingerprint
+from bot.health import HealthPolicy, Notice, RunResult, SourceHealth, assess
+from bot.model import CONSOLE_CHAT_ID, Article, Match, PlannedAlert, Source, Validators
+from bot.sitemaps import newest_first, parse_sitemap
 from bot.store import Store
+from bot.stories import place_article
 
 log = logging.getLogger("newsbot.service")
+
+SITEMAP_CHILDREN = 3  # newest child sitemaps of an index read per run
+_GONE = (404, 410)
 
 
 @dataclass(frozen=True, slots=True)
 class Deps:
-    """The adapters a service function needs; ``clock`` returns UTC epoch seconds."""
+    """The adapters a service function needs; ``clock`` returns UTC epoch seconds and ``rand``
+    a number in [0, 1) (backoff jitter)."""
 
     store: Store
     fetcher: Fetcher
     clock: Callable[[], float] = time.time
+    rand: Callable[[], float] = random.random
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,30 +58,193 @@ class CheckReport:
     alerts: int = 0
     deliveries: tuple[int, ...] = ()
     errors: tuple[str, ...] = field(default=())
+    skipped: str | None = None  # why the run did nothing (backing off, source unchanged)
+    new_items: int = 0
+    recorded_only: int = 0  # new items recorded without fetching (first run)
+    copies: int = 0  # articles that were copies or edits of a story already alerted
+    notice: Notice | None = None
+
+
+@dataclass
+class _Run:
+    """What the fetch half of a run collected (mutable while collecting, then read)."""
+
+    pages: list[tuple[Fetched, FeedItem | None]] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)
+    validators: list[tuple[str, Validators]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    new_items: int = 0
+    recorded_only: int = 0
+    unchanged: bool = False
 
 
 async def check_source(source: Source, config: Config, deps: Deps) -> CheckReport:
     """Run one source once. Never raises for a bad page or feed: errors are in the report."""
-    errors: list[str] = []
+    now = deps.clock()
+    health = deps.store.source_health(source.id)
+    if health.next_check_at is not None and now < health.next_check_at:
+        wait = health.next_check_at - now
+        return CheckReport(source.id, skipped=f"resting {wait:.0f}s after failures")
+    run = _Run()
     try:
-        pages, seen_keys = await _fetch_source(source, config, deps, errors)
+        await _collect(source, config, deps, health, run)
     except FetchError as exc:
         log.warning("source %s: %s", source.id, exc)
-        deps.store.record_source_result(source.id, now=deps.clock(), error=str(exc))
-        return CheckReport(source_id=source.id, errors=(str(exc),))
+        result = RunResult(now=now, error=str(exc), retry_after=exc.retry_after)
+        notice = _finish(source, config, deps, health, result, run)
+        return CheckReport(source.id, errors=(str(exc),), notice=notice)
+    if run.unchanged:
+        notice = _finish(source, config, deps, health, RunResult(now=now), run)
+        return CheckReport(source.id, skipped="unchanged", notice=notice)
 
-    found: list[tuple[Article, tuple[PlannedAlert, ...]]] = []
-    matched: list[tuple[Article, tuple[Match, ...]]] = []
-    for fetched in pages:
-        article = clean_page(fetched.text, fetched.url)
-        url = canonical_url(article.url or fetched.url)
-        article = _with_url(article, url)
-        if article.blocked:
-            log.info("source %s: %s is a consent or subscription wall", source.id, url)
-            found.append((article, ()))
+    report = CheckReport(source.id, new_items=run.new_items, recorded_only=run.recorded_only)
+    for fetched, item in run.pages:
+        report = _merge(report, _take_article(source, config, deps, health, fetched, item))
+    blocked_only = report.pages > 0 and report.blocked == report.pages
+    result = RunResult(
+        now=now,
+        error="; ".join(run.errors) if run.errors and not run.pages and not run.seen else None,
+        new_items=run.new_items,
+        pages=report.pages,
+        blocked=report.blocked if blocked_only or source.kind == "page" else 0,
+    )
+    notice = _finish(source, config, deps, health, result, run)
+    return replace(report, errors=tuple(run.errors), notice=notice)
+
+
+async def _collect(
+    source: Source, config: Config, deps: Deps, health: SourceHealth, run: _Run
+) -> None:
+    """Fetch the source and, for feeds, section pages and sitemaps, its new items."""
+    fetched = await _watched(source, source.url, deps, run)
+    if fetched is None:
+        run.unchanged = True
+        return
+    if source.kind == "page":
+        run.pages.append((fetched, None))
+        run.new_items = 1
+        return
+    limit = config.fetch.max_feed_items
+    if source.kind == "feed":
+        feed = parse_feed(fetched.text, fetched.url, limit=limit)
+        if feed.problem:
+            raise FetchError(source.url, feed.problem)
+        items = feed.items
+    elif source.kind == "listing":
+        items = as_items(discover_links(fetched.text, fetched.url, selector=source.selector))
+        if not items:
+            raise FetchError(source.url, "no article links found on the page")
+    else:
+        items = await _sitemap_items(source, fetched, deps, run, limit)
+    unseen = deps.store.unseen_items(source.id, [item.key for item in items])
+    chosen = select_items(
+        items,
+        set(unseen),
+        first_run=health.first_run,
+        backfill_s=source.backfill_s,
+        now=deps.clock(),
+        limit=limit,
+    )
+    run.new_items = len(unseen)
+    run.recorded_only = len(chosen.record_only)
+    run.seen += [item.key for item in chosen.record_only]
+    answers = await asyncio.gather(
+        *(_item(source, item, deps) for item in chosen.fetch), return_exceptions=False
+    )
+    for item, answer in zip(chosen.fetch, answers, strict=True):
+        if isinstance(answer, Fetched):
+            run.pages.append((answer, item))
+            run.seen.append(item.key)
             continue
-        matches = config.rules.match(article, source_id=source.id, source_host=host_of(url))
-        matched.append((article, matches))
+        run.errors.append(str(answer))
+        if isinstance(answer, FetchRejected) or answer.status in _GONE:
+            run.seen.append(item.key)  # will not get better: do not ask again
+
+
+async def _watched(source: Source, url: str, deps: Deps, run: _Run) -> Fetched | None:
+    """A URL we poll: conditional request; None when it has not changed since last time."""
+    previous = deps.store.fetch_validators(url)
+    fetched = await deps.fetcher.get(url, validators=previous, ignore_robots=source.ignore_robots)
+    if fetched.unchanged_since(previous):
+        if fetched.not_modified and previous is not None:
+            run.validators.append((url, _refreshed(previous, fetched)))
+        return None
+    run.validators.append((url, fetched.validators()))
+    return fetched
+
+
+async def _item(source: Source, item: FeedItem, deps: Deps) -> Fetched | FetchError:
+    try:
+        return await deps.fetcher.get(item.link, ignore_robots=source.ignore_robots)
+    except FetchError as exc:
+        log.warning("source %s: item %s: %s", source.id, item.link, exc)
+        return exc
+
+
+async def _sitemap_items(
+    source: Source, fetched: Fetched, deps: Deps, run: _Run, limit: int
+) -> tuple[FeedItem, ...]:
+    sitemap = parse_sitemap(fetched.body)
+    if sitemap.problem:
+        raise FetchError(source.url, sitemap.problem)
+    items = list(sitemap.items)
+    for child in newest_first(sitemap.children, SITEMAP_CHILDREN):
+        try:
+            child_fetched = await _watched(source, child.link, deps, run)
+        except FetchError as exc:
+            run.errors.append(str(exc))
+            continue
+        if child_fetched is not None:
+            items += parse_sitemap(child_fetched.body).items
+    return newest_first(tuple(items), limit * 4)
+
+
+def _take_article(
+    source: Source,
+    config: Config,
+    deps: Deps,
+    health: SourceHealth,
+    fetched: Fetched,
+    item: FeedItem | None,
+) -> CheckReport:
+    """Clean, place, match and record one fetched article; a one-article report."""
+    now = deps.clock()
+    html = fetched.text
+    url = page_canonical(html, fetched.url)
+    article = replace(clean_page(html, url), url=url)
+    if article.blocked:
+        log.info("source %s: %s is a consent or subscription wall", source.id, url)
+        same_url, _ = deps.store.story_context(url, None, since=now)
+        placement = place_article(None, same_url=same_url, candidates=(), threshold=1.0)
+        deps.store.record_article(
+            source_id=source.id, now=now, article=article, fingerprint=None, placement=placement
+        )
+        return CheckReport(source.id, pages=1, blocked=1)
+    print_ = fingerprint(article.text)
+    same_url, candidates = deps.store.story_context(
+        url, print_, since=now - config.fetch.story_window_s
+    )
+    placement = place_article(
+        print_,
+        same_url=same_url,
+        candidates=candidates,
+        threshold=config.fetch.story_similarity,
+    )
+    matches = config.rules.match(article, source_id=source.id, source_host=host_of(url))
+    planned: tuple[PlannedAlert, ...] = ()
+    alertable = may_alert(
+        item,
+        article.published,
+        first_run=health.first_run,
+        backfill_s=source.backfill_s,
+        now=now,
+    )
+    if alertable:
+        already = (
+            deps.store.story_alerted_topics(placement.story_id)
+            if placement.story_id is not None
+            else set()
+        )
         recipients = recipients_by_topic(
             [m.topic_id for m in matches],
             subscribers=deps.store.subscribers_of(m.topic_id for m in matches),
@@ -77,54 +255,77 @@ async def check_source(source: Source, config: Config, deps: Deps) -> CheckRepor
             article,
             matches,
             source_id=source.id,
-            already_alerted=deps.store.alerted_topics(url),
+            already_alerted=already,
             recipients=recipients,
         )
-        found.append((article, planned))
-
-    deliveries = deps.store.record_check(
+    if placement.relation in ("copy", "edit") and placement.of is not None:
+        log.info(
+            "source %s: %s is a %s of %s (similarity %.2f)",
+            source.id,
+            url,
+            placement.relation,
+            placement.of.url,
+            placement.similarity,
+        )
+    _, deliveries = deps.store.record_article(
         source_id=source.id,
-        now=deps.clock(),
-        articles_found=found,
-        seen_keys=seen_keys,
-        errors=errors,
+        now=now,
+        article=article,
+        fingerprint=print_,
+        placement=placement,
+        planned=planned,
     )
     return CheckReport(
-        source_id=source.id,
-        pages=len(pages),
-        blocked=sum(1 for article, _ in found if article.blocked),
-        matches=tuple(matched),
-        alerts=sum(len(planned) for _, planned in found),
+        source.id,
+        pages=1,
+        matches=((article, matches),),
+        alerts=len(planned),
         deliveries=tuple(deliveries),
-        errors=tuple(errors),
+        copies=1 if placement.relation in ("copy", "edit", "same") else 0,
     )
 
 
-async def _fetch_source(
-    source: Source, config: Config, deps: Deps, errors: list[str]
-) -> tuple[list[Fetched], list[str]]:
-    """The pages to clean for this run, and the feed item keys to record as seen."""
-    fetched = await deps.fetcher.get(source.url)
-    if source.kind == "page":
-        return [fetched], []
-    feed = parse_feed(fetched.text, fetched.url, limit=config.fetch.max_feed_items)
-    if feed.problem:
-        raise FetchError(source.url, feed.problem)
-    new_keys = set(deps.store.unseen_items(source.id, [item.key for item in feed.items]))
-    pages: list[Fetched] = []
-    done: list[str] = []
-    for item in feed.items:
-        if item.key not in new_keys:
-            continue
-        try:
-            pages.append(await deps.fetcher.get(item.link))
-            done.append(item.key)
-        except FetchError as exc:
-            # Not marked seen: the item is tried again on the next run.
-            log.warning("source %s: item %s: %s", source.id, item.link, exc)
-            errors.append(str(exc))
-    return pages, done
+def _merge(report: CheckReport, one: CheckReport) -> CheckReport:
+    return replace(
+        report,
+        pages=report.pages + one.pages,
+        blocked=report.blocked + one.blocked,
+        matches=report.matches + one.matches,
+        alerts=report.alerts + one.alerts,
+        deliveries=report.deliveries + one.deliveries,
+        copies=report.copies + one.copies,
+    )
 
 
-def _with_url(article: Article, url: str) -> Article:
-    return replace(article, url=url)
+def _finish(
+    source: Source,
+    config: Config,
+    deps: Deps,
+    health: SourceHealth,
+    result: RunResult,
+    run: _Run,
+) -> Notice | None:
+    """Assess health, persist the end of the run, return the notice for admins, if any."""
+    policy = HealthPolicy(
+        interval_s=source.interval_s,
+        failures_before_notice=config.fetch.failures_before_notice,
+        backoff_max_s=config.fetch.backoff_max_s,
+        expect_new_s=source.expect_new_s,
+    )
+    new_health, notice = assess(health, result, policy, rand=deps.rand())
+    deps.store.record_run(
+        source.id,
+        now=result.now,
+        health=new_health,
+        seen_keys=run.seen,
+        fetched=run.validators if result.error is None else (),
+    )
+    return notice
+
+
+def _refreshed(previous: Validators, fetched: Fetched) -> Validators:
+    return Validators(
+        fetched.etag or previous.etag,
+        fetched.last_modified or previous.last_modified,
+        previous.content_hash,
+    )

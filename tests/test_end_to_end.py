@@ -29,7 +29,13 @@ def write_config(tmp_path: Path, news: NewsServer, fake: FakeTelegram) -> Path:
     it), the fake Bot API."""
     config = yaml.safe_load((ROOT / "config" / "newsbot.yaml").read_text(encoding="utf-8"))
     config["sources"] = [
-        {"id": "local-feed", "url": news.url("/feed.xml"), "kind": "feed", "interval": "1s"}
+        {
+            "id": "local-feed",
+            "url": news.url("/feed.xml"),
+            "kind": "feed",
+            "interval": "1s",
+            "backfill": "24h",  # the feed's items are dated now: the first run alerts them
+        }
     ]
     config["telegram"] |= {"api_base_url": fake.url, "deliver_every": "1s", "poll_timeout": "1s"}
     config["fetch"] = {**config.get("fetch", {}), "min_interval": "1s"}

@@ -80,7 +80,12 @@ def demo_config(config: Config, feed_url: str, database_url: str) -> Config:
     """The maintainer's topics, with the demo feed as the only source, no token, a temp DB."""
     return replace(
         config,
-        sources=(Source(id="demo-feed", url=feed_url, kind="feed", interval_s=600.0),),
+        # The feed dates its items now; a week of backfill alerts them on this first run.
+        sources=(
+            Source(
+                id="demo-feed", url=feed_url, kind="feed", interval_s=600.0, backfill_s=7 * 86400.0
+            ),
+        ),
         telegram=replace(config.telegram, token=None, channels=()),
         database_url=database_url,
     )

@@ -33,6 +33,11 @@ source_state = Table(
     Column("blocked_count", Integer, nullable=False, default=0),
     Column("status", String(16), nullable=False, default="new"),
     Column("items_found", Integer, nullable=False, default=0),
+    Column("first_run_at", Float),
+    Column("last_new_at", Float),
+    Column("next_check_at", Float),
+    Column("walled_runs", Integer, nullable=False, default=0),
+    Column("reported", String(16), nullable=False, default="ok"),
 )
 
 seen_items = Table(
@@ -43,17 +48,51 @@ seen_items = Table(
     Column("first_seen_at", Float, nullable=False),
 )
 
+# One row per version of an article that is a different story: the same URL edited lightly
+# keeps its row; a substantially new text at the same URL is a new story and a new row.
 articles = Table(
     "articles",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("url", String(2048), nullable=False, unique=True),
+    Column("url", String(2048), nullable=False, index=True),
     Column("source_id", String(64), nullable=False),
     Column("title", Text, nullable=False),
     Column("language", String(16)),
     Column("published_at", Float),
     Column("first_seen_at", Float, nullable=False),
     Column("blocked", Boolean, nullable=False, default=False),
+    Column("story_id", Integer, ForeignKey("stories.id")),
+    Column("fingerprint", Text),  # MinHash signature (bot.fingerprint), None for short texts
+    UniqueConstraint("url", "story_id", name="uq_article_url_story"),
+)
+
+# A story: the articles that tell it (syndicated copies, other outlets, edited versions).
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("first_seen_at", Float, nullable=False),
+    Column("title", Text, nullable=False),
+)
+
+# Locality-sensitive hashing bands of each article's fingerprint: finds earlier copies fast.
+story_bands = Table(
+    "story_bands",
+    metadata,
+    Column("band", String(40), primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id"), primary_key=True),
+    Column("seen_at", Float, nullable=False, index=True),
+)
+
+# Validators of the last answer per watched URL, for conditional requests and change checks.
+fetch_cache = Table(
+    "fetch_cache",
+    metadata,
+    Column("url", String(2048), primary_key=True),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("content_hash", String(64)),
+    Column("updated_at", Float, nullable=False),
 )
 
 alerts = Table(

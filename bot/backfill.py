@@ -1,0 +1,69 @@
+"""Which discovered items a run fetches, and which articles may alert (pure).
+
+The first run of a new source records what exists without alerting, unless the source has a
+``backfill`` window: then items published within it are fetched and may alert. An item whose
+date is unknown before fetching is fetched during a backfill and judged by its article's date.
+Later runs fetch every new item, at most ``limit`` per run; the rest wait for the next run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.feeds import FeedItem
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """New items to fetch now, and new items to record as seen without fetching."""
+
+    fetch: tuple[FeedItem, ...]
+    record_only: tuple[FeedItem, ...]
+
+
+def within_backfill(published: datetime | None, *, backfill_s: float, now: float) -> bool:
+    return published is not None and backfill_s > 0 and now - published.timestamp() <= backfill_s
+
+
+def select_items(
+    items: Sequence[FeedItem],
+    unseen: Collection[str],
+    *,
+    first_run: bool,
+    backfill_s: float,
+    now: float,
+    limit: int,
+) -> Selection:
+    """Split the new items of one run into those to fetch and those only to record."""
+    new = [item for item in dict((i.key, i) for i in items).values() if item.key in unseen]
+    if not first_run:
+        return Selection(tuple(new[:limit]), ())
+    fetch = [
+        item
+        for item in new
+        if backfill_s > 0
+        and (
+            item.published is None
+            or within_backfill(item.published, backfill_s=backfill_s, now=now)
+        )
+    ][:limit]
+    chosen = {item.key for item in fetch}
+    return Selection(tuple(fetch), tuple(item for item in new if item.key not in chosen))
+
+
+def may_alert(
+    item: FeedItem | None,
+    article_published: datetime | None,
+    *,
+    first_run: bool,
+    backfill_s: float,
+    now: float,
+) -> bool:
+    """Whether an article found by this run may alert: always after the first run; on the
+    first run only when published (item date, else article date) within the backfill."""
+    if not first_run:
+        return True
+    published = (item.published if item else None) or article_published
+    return within_backfill(published, backfill_s=backfill_s, now=now)
