@@ -195,6 +195,13 @@ def cmd_match(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sources(args: argparse.Namespace) -> int:
+    from bot.sources_cli import show_sources
+
+    print(show_sources(_config(args), as_json=args.json))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsbot",
@@ -219,6 +226,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="validate the config and run the topics' tests")
     check.set_defaults(func=cmd_check)
+
+    sources = commands.add_parser("sources", help="list every source with its health")
+    sources.add_argument("--json", action="store_true", help="print one JSON object")
+    sources.set_defaults(func=cmd_sources)
 
     for name, func, text in (
         ("extract", cmd_extract, "show the cleaned article of PAGE"),

@@ -79,7 +79,7 @@ def condition_of(health: SourceHealth, policy: HealthPolicy, now: float) -> Cond
         return "failing"
     if health.walled_runs > 0:
         return "walled"
-    since = health.last_new_at or health.first_run_at
+    since = health.last_new_at if health.last_new_at is not None else health.first_run_at
     if policy.expect_new_s and since is not None and now - since > policy.expect_new_s:
         return "stale"
     return "ok"
@@ -90,7 +90,8 @@ def assess(
 ) -> tuple[SourceHealth, Notice | None]:
     """The health after ``result``, and a notice when the reported condition changes."""
     now = result.now
-    new = replace(old, last_run_at=now, first_run_at=old.first_run_at or now)
+    first = old.first_run_at if old.first_run_at is not None else now
+    new = replace(old, last_run_at=now, first_run_at=first)
     if result.error is not None:
         failures = old.consecutive_failures + 1
         rest = backoff_s(

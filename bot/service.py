@@ -25,7 +25,7 @@ from bot.feeds import FeedItem, parse_feed
 from bot.fetch import Fetched, Fetcher
 from bot.fingerprint import fingerprint
 from bot.health import HealthPolicy, Notice, RunResult, SourceHealth, assess
-from bot.model import CONSOLE_CHAT_ID, Article, Match, PlannedAlert, Source, Validators
+from bot.model import CONSOLE_CHAT_ID, Article, Match, Source, Validators
 from bot.sitemaps import newest_first, parse_sitemap
 from bot.store import Store
 from bot.stories import place_article
@@ -231,7 +231,6 @@ def _take_article(
         threshold=config.fetch.story_similarity,
     )
     matches = config.rules.match(article, source_id=source.id, source_host=host_of(url))
-    planned: tuple[PlannedAlert, ...] = ()
     alertable = may_alert(
         item,
         article.published,
@@ -239,25 +238,26 @@ def _take_article(
         backfill_s=source.backfill_s,
         now=now,
     )
-    if alertable:
-        already = (
-            deps.store.story_alerted_topics(placement.story_id)
-            if placement.story_id is not None
-            else set()
-        )
-        recipients = recipients_by_topic(
+    already = (
+        deps.store.story_alerted_topics(placement.story_id)
+        if placement.story_id is not None
+        else set()
+    )
+    # Not alertable (first run, outside the backfill): the alerts are recorded without
+    # recipients, so the story is known and a later edit of it does not alert either.
+    recipients = (
+        recipients_by_topic(
             [m.topic_id for m in matches],
             subscribers=deps.store.subscribers_of(m.topic_id for m in matches),
             channels=config.telegram.channels,
             extra=() if config.telegram.token else (CONSOLE_CHAT_ID,),
         )
-        planned = plan_alerts(
-            article,
-            matches,
-            source_id=source.id,
-            already_alerted=already,
-            recipients=recipients,
-        )
+        if alertable
+        else {}
+    )
+    planned = plan_alerts(
+        article, matches, source_id=source.id, already_alerted=already, recipients=recipients
+    )
     if placement.relation in ("copy", "edit") and placement.of is not None:
         log.info(
             "source %s: %s is a %s of %s (similarity %.2f)",
@@ -279,7 +279,7 @@ def _take_article(
         source.id,
         pages=1,
         matches=((article, matches),),
-        alerts=len(planned),
+        alerts=len(planned) if alertable else 0,
         deliveries=tuple(deliveries),
         copies=1 if placement.relation in ("copy", "edit", "same") else 0,
     )
