@@ -80,7 +80,7 @@ class NewsServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.httpd.request_queue_size = 256
         self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
@@ -262,6 +262,13 @@ class NewsServer:
                     self.in_flight -= 1
                     seen.done_at = time.monotonic()
             raise
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up (a timeout, a closed keep-alive pool) is not an error here."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass
 
 
 _GZIP = {"Content-Encoding": "gzip"}
