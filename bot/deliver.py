@@ -1,24 +1,55 @@
-"""The outbox worker: send due deliveries through a ``Sender`` and record each outcome."""
+"""The outbox worker: send due deliveries through a ``Sender``, paced, in order per chat.
+
+A round claims due deliveries (``Store.claim_due`` hands out only the head of each chat's
+queue, so nothing overtakes a delivery waiting for a retry), then runs one task per chat:
+the chat's alerts go out oldest first, grouped several to a message while they fit, each
+message after the :class:`~bot.pacing.Pacer` allows it. Chats proceed concurrently, with at
+most ``concurrency`` sends in flight, so the global rate is reachable despite API latency.
+
+Every outcome is recorded before the next message of the chat goes: sent (the whole group),
+retried (a 429 waits its ``retry_after``; errors back off), moved (a migrated group is
+resent to its new id at once), or failed with its reason (403 also stops the chat).
+
+Crash safety: a delivery is ``sending`` while its request is in flight. After a crash those
+go back to ``pending`` (``Store.requeue_interrupted``) and are sent again: at-least-once, with
+duplicates bounded by the sends in flight at the crash (``concurrency`` messages at most). An
+ambiguous ``TimedOut`` is treated the same way: retried, so it may arrive twice.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal, Protocol
 
-from bot.errors import DeliveryError
-from bot.model import Alert
-from bot.outbox import after_failure
+from bot.errors import DeliveryError, RetryableDelivery
+from bot.holds import is_held, last_digest_time
+from bot.model import Alert, Delivery
+from bot.outbox import RetryPolicy, after_failure
+from bot.pacing import Pacer
+from bot.render import message_groups
 from bot.store import Store
 
 log = logging.getLogger("newsbot.deliver")
 
 
 class Sender(Protocol):
-    """Puts one alert in front of one chat; returns the message id, raises ``DeliveryError``."""
+    """Puts alerts in front of one chat as one message; returns its id, raises ``DeliveryError``."""
 
-    async def send(self, chat_id: int, alert: Alert) -> int | None: ...
+    async def send(self, chat_id: int, alerts: Sequence[Alert]) -> int | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DeliverySettings:
+    """How a round works: sends in flight, claim size, retry policy, in-round retry wait."""
+
+    concurrency: int = 16
+    claim_limit: int = 500
+    wait_in_round_s: float = 5.0
+    group_most: int = 10
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,43 +57,172 @@ class DeliverReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    messages: int = 0
+    claimed: int = 0
+
+    def __add__(self, other: DeliverReport) -> DeliverReport:
+        return DeliverReport(
+            self.sent + other.sent,
+            self.retried + other.retried,
+            self.failed + other.failed,
+            self.messages + other.messages,
+            self.claimed + other.claimed,
+        )
+
+
+@dataclass(slots=True)
+class _Tally:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    messages: int = 0
+
+
+class Deliverer:
+    """Runs delivery rounds; keeps the pacer (flood limits) across rounds."""
+
+    def __init__(
+        self,
+        store: Store,
+        sender: Sender,
+        *,
+        pacer: Pacer | None = None,
+        settings: DeliverySettings | None = None,
+        clock: Callable[[], float],
+    ) -> None:
+        self.store = store
+        self.sender = sender
+        self.pacer = pacer or Pacer()
+        self.settings = settings or DeliverySettings()
+        self.clock = clock
+        self._in_flight = asyncio.Semaphore(self.settings.concurrency)
+
+    async def round(self) -> DeliverReport:
+        """Send every due delivery once (retries due within the round included)."""
+        now = self.clock()
+        prefs = self.store.holding_prefs()
+        held = [p.chat_id for p in prefs if is_held(p, now)]
+        claimed = self.store.claim_due(now, self.settings.claim_limit, held=held)
+        queues: dict[int, list[Delivery]] = {}
+        for delivery in claimed:
+            queues.setdefault(delivery.chat_id, []).append(delivery)
+        tally = _Tally()
+        if queues:
+            async with asyncio.TaskGroup() as group:
+                for chat_id, queue in queues.items():
+                    group.create_task(self._chat(chat_id, queue, tally))
+        for p in prefs:  # a digest that went out (or had nothing to send) is done until the next
+            last = last_digest_time(p, now)
+            if (
+                last is not None
+                and p.chat_id not in held
+                and (p.muted_until is None or p.muted_until <= now)
+                and self.store.pending_count(p.chat_id) == 0
+            ):
+                self.store.save_prefs(replace(p, digest_sent_at=last))
+        return DeliverReport(tally.sent, tally.retried, tally.failed, tally.messages, len(claimed))
+
+    async def drain(self, *, max_wait_s: float) -> DeliverReport:
+        """Run rounds until nothing is left to send, waiting for retries due within
+        ``max_wait_s``; held chats (muted, digests) are left waiting."""
+        total = DeliverReport()
+        while True:
+            report = await self.round()
+            total += report
+            if report.claimed:
+                continue
+            now = self.clock()
+            held = [p.chat_id for p in self.store.holding_prefs() if is_held(p, now)]
+            due = self.store.next_pending_at(after=now, held=held)
+            if due is None or due - now > max_wait_s:
+                return total
+            await asyncio.sleep(due - now)
+
+    async def _chat(self, chat_id: int, queue: list[Delivery], tally: _Tally) -> None:
+        groups = message_groups([d.alert for d in queue], most=self.settings.group_most)
+        for number, indices in enumerate(groups):
+            batch = [queue[i] for i in indices]
+            step, chat_id = await self._send_group(chat_id, batch, tally)
+            if step == "wait":  # the rest waits behind the retry, in order
+                self.store.release_many(queue[i].id for g in groups[number + 1 :] for i in g)
+                return
+            if step == "stop":  # the chat is gone; its waiting deliveries failed with it
+                return
+
+    async def _send_group(
+        self, chat_id: int, batch: list[Delivery], tally: _Tally
+    ) -> tuple[Literal["next", "wait", "stop"], int]:
+        """Send one message; say whether the chat's next message follows (and to which id)."""
+        ids = [d.id for d in batch]
+        attempts = max(d.attempts for d in batch)
+        while True:
+            try:
+                message_id = await self._paced_send(chat_id, [d.alert for d in batch])
+            except DeliveryError as exc:
+                attempts += 1
+                now = self.clock()
+                outcome = after_failure(exc, attempts=attempts, now=now, policy=self.settings.retry)
+                log.warning(
+                    "deliveries %s to chat %s: %s → %s", ids, chat_id, exc.reason, outcome.action
+                )
+                if outcome.action == "moved" and outcome.new_chat_id is not None:
+                    self.store.migrate_chat(chat_id, outcome.new_chat_id)
+                    self.store.record_attempt(ids, error=outcome.reason)
+                    chat_id = outcome.new_chat_id
+                    continue
+                if outcome.action == "retry":
+                    if isinstance(exc, RetryableDelivery) and exc.retry_after is not None:
+                        self.pacer.note_flood(chat_id, outcome.retry_at, now)
+                    wait = outcome.retry_at - now
+                    if wait <= self.settings.wait_in_round_s:
+                        self.store.record_attempt(ids, error=outcome.reason)
+                        tally.retried += len(ids)
+                        await asyncio.sleep(max(0.0, wait))
+                        continue
+                    for delivery_id in ids:
+                        self.store.mark_retry(
+                            delivery_id, error=outcome.reason, retry_at=outcome.retry_at
+                        )
+                    tally.retried += len(ids)
+                    return "wait", chat_id
+                for delivery_id in ids:
+                    self.store.mark_failed(delivery_id, error=outcome.reason)
+                tally.failed += len(ids)
+                if outcome.deactivate:
+                    self.store.deactivate_chat(chat_id, outcome.reason)
+                    tally.failed += self.store.fail_waiting(chat_id, error=outcome.reason)
+                    return "stop", chat_id
+                return "next", chat_id
+            self.store.mark_sent_many(ids, message_id=message_id, now=self.clock())
+            tally.sent += len(ids)
+            tally.messages += 1
+            return "next", chat_id
+
+    async def _paced_send(self, chat_id: int, alerts: list[Alert]) -> int | None:
+        """Wait for a send slot and the pacer's go, then send (the send is recorded at once)."""
+        while True:
+            async with self._in_flight:
+                now = self.clock()
+                ready = self.pacer.ready_at(chat_id, now)
+                if ready <= now:
+                    self.pacer.record_send(chat_id, now)
+                    try:
+                        return await self.sender.send(chat_id, alerts)
+                    except DeliveryError:
+                        raise
+                    except Exception as exc:  # a bug must not leave deliveries in "sending"
+                        log.exception("chat %s: unexpected error while sending", chat_id)
+                        raise RetryableDelivery(f"unexpected error: {exc!r}") from exc
+            await asyncio.sleep(ready - now)
 
 
 async def deliver_due(
-    store: Store, sender: Sender, clock: Callable[[], float], *, limit: int = 100
+    store: Store,
+    sender: Sender,
+    clock: Callable[[], float],
+    *,
+    pacer: Pacer | None = None,
+    settings: DeliverySettings | None = None,
 ) -> DeliverReport:
-    """Send every due delivery once. A chat that fails is not sent more this round (order)."""
-    sent = retried = failed = 0
-    held: set[int] = set()
-    for delivery in store.claim_due(clock(), limit):
-        if delivery.chat_id in held:
-            store.release(delivery.id)
-            continue
-        try:
-            message_id = await sender.send(delivery.chat_id, delivery.alert)
-        except DeliveryError as exc:
-            outcome = after_failure(exc, attempts=delivery.attempts + 1, now=clock())
-            log.warning(
-                "delivery %s to chat %s: %s → %s",
-                delivery.id,
-                delivery.chat_id,
-                exc.reason,
-                outcome.action,
-            )
-            if outcome.action == "moved" and outcome.new_chat_id is not None:
-                store.migrate_chat(delivery.chat_id, outcome.new_chat_id)
-                store.mark_retry(delivery.id, error=outcome.reason, retry_at=outcome.retry_at)
-                retried += 1
-            elif outcome.action == "retry":
-                store.mark_retry(delivery.id, error=outcome.reason, retry_at=outcome.retry_at)
-                held.add(delivery.chat_id)
-                retried += 1
-            else:
-                store.mark_failed(delivery.id, error=outcome.reason)
-                if outcome.deactivate:
-                    store.deactivate_chat(delivery.chat_id, outcome.reason)
-                failed += 1
-            continue
-        store.mark_sent(delivery.id, message_id=message_id, now=clock())
-        sent += 1
-    return DeliverReport(sent=sent, retried=retried, failed=failed)
+    """One delivery round with a fresh pacer (tests and one-off runs)."""
+    return await Deliverer(store, sender, pacer=pacer, settings=settings, clock=clock).round()

@@ -1,4 +1,10 @@
-"""What to do with a delivery after a send attempt (pure): sent, retry when, move, or give up."""
+"""What to do with a delivery after a send attempt (pure): sent, retry when, move, or give up.
+
+A 429 is retried after its ``retry_after`` and never counts towards giving up. Network errors,
+timeouts and 5xx answers back off exponentially (``RetryPolicy``) up to ``max_attempts``. A send
+that timed out may still have reached Telegram: it is retried like any network error, so a
+subscriber can, rarely, read a message twice, but never misses one (at-least-once).
+"""
 
 from __future__ import annotations
 
@@ -19,6 +25,18 @@ MAX_ATTEMPTS = 12
 
 
 @dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How transient failures are retried: ``base_s`` doubling up to ``cap_s``."""
+
+    base_s: float = BACKOFF_BASE_S
+    cap_s: float = BACKOFF_CAP_S
+    max_attempts: int = MAX_ATTEMPTS
+
+
+DEFAULT_POLICY = RetryPolicy()
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """The decision after one attempt.
 
@@ -33,12 +51,14 @@ class Outcome:
     deactivate: bool = False
 
 
-def backoff_s(attempts: int) -> float:
+def backoff_s(attempts: int, policy: RetryPolicy = DEFAULT_POLICY) -> float:
     """Capped exponential backoff after ``attempts`` failed tries (1 → 5 s, 2 → 10 s, …)."""
-    return float(min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, attempts - 1)))
+    return float(min(policy.cap_s, policy.base_s * 2 ** min(max(0, attempts - 1), 60)))
 
 
-def after_failure(error: DeliveryError, *, attempts: int, now: float) -> Outcome:
+def after_failure(
+    error: DeliveryError, *, attempts: int, now: float, policy: RetryPolicy = DEFAULT_POLICY
+) -> Outcome:
     """``attempts`` counts this one. Transient errors retry until ``MAX_ATTEMPTS``."""
     if isinstance(error, ChatMigrated):
         return Outcome("moved", error.reason, retry_at=now, new_chat_id=error.new_chat_id)
@@ -47,9 +67,9 @@ def after_failure(error: DeliveryError, *, attempts: int, now: float) -> Outcome
         return Outcome("failed", error.reason, deactivate=blocked)
     if isinstance(error, RetryableDelivery) and error.retry_after is not None:
         return Outcome("retry", error.reason, retry_at=now + error.retry_after)
-    if attempts >= MAX_ATTEMPTS:
+    if attempts >= policy.max_attempts:
         return Outcome("failed", f"gave up after {attempts} attempts: {error.reason}")
-    return Outcome("retry", error.reason, retry_at=now + backoff_s(attempts))
+    return Outcome("retry", error.reason, retry_at=now + backoff_s(attempts, policy))
 
 
 def _is_chat_gone(reason: str) -> bool:

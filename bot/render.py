@@ -230,22 +230,29 @@ def _block_plain(f: _Fields) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def _pack_indices(blocks: list[str], length: Callable[[str], int], limit: int) -> list[list[int]]:
+    """Greedily group consecutive blocks into messages within ``limit`` visible units."""
+    groups: list[list[int]] = []
+    current = ""
+    for index, block in enumerate(blocks):
+        joined = f"{current}{_SEPARATOR}{block}" if current else block
+        if current and length(joined) <= limit:
+            groups[-1].append(index)
+            current = joined
+        else:
+            groups.append([index])
+            current = block
+    return groups
+
+
 def _pack(blocks: list[str], length: Callable[[str], int], limit: int) -> list[str]:
     """Greedily join blocks into messages that stay within ``limit`` visible units."""
-    messages: list[str] = []
-    current = ""
-    for block in blocks:
-        joined = f"{current}{_SEPARATOR}{block}" if current else block
-        if current and length(joined) > limit:
-            messages.append(current)
-            joined = block
-        current = joined
-    if current:
-        messages.append(current)
-    return messages
+    return [
+        _SEPARATOR.join(blocks[i] for i in group) for group in _pack_indices(blocks, length, limit)
+    ]
 
 
-def _render(alerts: Sequence[Alert], tz: tzinfo, limit: int, plain: bool) -> list[str]:
+def _blocks(alerts: Sequence[Alert], tz: tzinfo, limit: int, plain: bool) -> list[str]:
     block_of = _block_plain if plain else _block_html
     length = utf16_units if plain else visible_length
     blocks = []
@@ -259,7 +266,26 @@ def _render(alerts: Sequence[Alert], tz: tzinfo, limit: int, plain: bool) -> lis
         if length(block) > limit:
             block = trim(block, limit) if plain else _html_fallback(alert, limit)
         blocks.append(block)
-    return _pack(blocks, length, limit)
+    return blocks
+
+
+def _render(alerts: Sequence[Alert], tz: tzinfo, limit: int, plain: bool) -> list[str]:
+    length = utf16_units if plain else visible_length
+    return _pack(_blocks(alerts, tz, limit, plain), length, limit)
+
+
+def message_groups(
+    alerts: Sequence[Alert], *, tz: tzinfo = UTC, limit: int = MESSAGE_LIMIT, most: int = 10
+) -> list[tuple[int, ...]]:
+    """Which alerts share each HTML message: consecutive index groups of at most ``most``.
+
+    ``render_messages`` of one group's alerts is exactly one message.
+    """
+    blocks = _blocks(alerts, tz, limit, plain=False)
+    out: list[tuple[int, ...]] = []
+    for group in _pack_indices(blocks, visible_length, limit):
+        out += [tuple(group[i : i + most]) for i in range(0, len(group), most)]
+    return out
 
 
 def _html_fallback(alert: Alert, limit: int) -> str:

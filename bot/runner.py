@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import Config, load_config
-from bot.deliver import DeliverReport, Sender, deliver_due
+from bot.deliver import Deliverer, DeliverReport, DeliverySettings, Sender
 from bot.errors import ConfigError
 from bot.fetch import Fetcher
 from bot.model import Source
+from bot.pacing import Pacer
 from bot.service import CheckReport, Deps, check_source
 from bot.store import Store
 from bot.telegram.link import ConsoleSender, TelegramLink
@@ -63,10 +64,23 @@ class Runtime:
                 clock=time.time,
                 link_preview=config.telegram.link_preview,
                 poll_timeout_s=config.telegram.poll_timeout_s,
+                send_concurrency=config.telegram.send_concurrency,
+                send_timeout_s=config.telegram.send_timeout_s,
             )
             self.sender = self.telegram
         else:
             self.sender = ConsoleSender(out or sys.stdout)
+        self.deliverer = Deliverer(
+            self.store,
+            self.sender,
+            pacer=Pacer(
+                global_per_s=config.telegram.global_rate,
+                time_scale=config.telegram.pacing_scale,
+            ),
+            settings=DeliverySettings(concurrency=config.telegram.send_concurrency),
+            clock=time.time,
+        )
+        self.last_delivery_at: float | None = None
 
     async def open(self) -> None:
         requeued = self.store.requeue_interrupted()
@@ -139,8 +153,9 @@ class Runtime:
 
     async def deliver(self) -> DeliverReport:
         async with self._delivering:
+            self.last_delivery_at = time.time()
             try:
-                return await deliver_due(self.store, self.sender, time.time)
+                return await self.deliverer.round()
             except Exception:
                 log.exception("delivery round failed")
                 return DeliverReport()
@@ -159,11 +174,7 @@ class Runtime:
         total = DeliverReport()
         while True:
             report = await self.deliver()
-            total = DeliverReport(
-                total.sent + report.sent,
-                total.retried + report.retried,
-                total.failed + report.failed,
-            )
+            total = total + report
             if report.sent == 0 and report.failed == 0:
                 return total
 

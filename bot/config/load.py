@@ -32,6 +32,9 @@ class TelegramSettings:
     poll_timeout_s: float
     deliver_every_s: float
     token: str | None = field(default=None, repr=False)
+    send_concurrency: int = 16
+    send_timeout_s: float = 20.0
+    pacing_scale: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +150,9 @@ def parse_config(text: str, *, file: str, env: Mapping[str, str] | None = None) 
             poll_timeout_s=tg.poll_timeout,
             deliver_every_s=tg.deliver_every,
             token=env.get("TELEGRAM_BOT_TOKEN") or None,
+            send_concurrency=tg.send_concurrency,
+            send_timeout_s=tg.send_timeout,
+            pacing_scale=tg.pacing_scale,
         ),
         fetch=FetchSettings(
             user_agent=spec.fetch.user_agent,

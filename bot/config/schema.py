@@ -88,8 +88,11 @@ class TelegramSpec(_Strict):
     global_rate: Annotated[float, Field(gt=0, le=30)] = 25.0
     poll_timeout: float = 30.0
     deliver_every: float = 2.0
+    send_concurrency: Annotated[int, Field(ge=1, le=64)] = 16
+    send_timeout: float = 20.0
+    pacing_scale: Annotated[float, Field(gt=0, le=1)] = 1.0
 
-    @field_validator("poll_timeout", "deliver_every", mode="before")
+    @field_validator("poll_timeout", "deliver_every", "send_timeout", mode="before")
     @classmethod
     def _duration(cls, value: object) -> float:
         return parse_duration(value)

@@ -1,4 +1,9 @@
-"""Subscribers, their subscriptions, and the delivery outbox."""
+"""Subscribers, their subscriptions and preferences, and the delivery outbox.
+
+The outbox keeps each chat's messages in order: a delivery is claimed only when no earlier
+delivery of the same chat is still waiting (in ``sending``, or ``pending`` with a retry time in
+the future), so a later alert never overtakes one that waits for a retry.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,22 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.sql import alias
 
+from bot.holds import ChatPrefs
 from bot.model import Alert, Delivery, DeliveryState
 from bot.store.base import StoreBase, dt
-from bot.store.schema import alerts, articles, deliveries, subscribers, subscriptions
+from bot.store.schema import (
+    alerts,
+    articles,
+    chat_prefs,
+    deliveries,
+    subscribers,
+    subscriptions,
+)
+
+_WAITING = ("pending", "sending")
 
 
 class ChatRecords(StoreBase):
@@ -94,7 +110,7 @@ class ChatRecords(StoreBase):
     def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: move its subscriptions and queued deliveries."""
         with self._tx() as conn:
-            for table in (subscribers, subscriptions, deliveries):
+            for table in (subscribers, subscriptions, deliveries, chat_prefs):
                 conn.execute(
                     update(table).where(table.c.chat_id == old_chat_id).values(chat_id=new_chat_id)
                 )
@@ -109,39 +125,53 @@ class ChatRecords(StoreBase):
             )
             return int(result.rowcount or 0)
 
-    def claim_due(self, now: float, limit: int = 100) -> list[Delivery]:
-        """Mark up to ``limit`` due pending deliveries ``sending``; return them, oldest first."""
+    def claim_due(
+        self, now: float, limit: int = 100, *, held: Iterable[int] = ()
+    ) -> list[Delivery]:
+        """Mark up to ``limit`` due pending deliveries ``sending``; return them, oldest first.
+
+        Per chat only the head of its queue is claimable: a delivery whose chat has an earlier
+        one still waiting (retry not due yet, or being sent) stays. ``held`` chats (muted,
+        collecting a digest) are skipped.
+        """
         d, a, ar = deliveries.c, alerts.c, articles.c
-        with self._tx() as conn:
-            rows = (
-                conn.execute(
-                    select(
-                        d.id,
-                        d.alert_id,
-                        d.chat_id,
-                        d.state,
-                        d.attempts,
-                        d.next_attempt_at,
-                        d.last_error,
-                        a.topic_id,
-                        a.topic_name,
-                        a.reason,
-                        a.snippet,
-                        a.marks,
-                        ar.url,
-                        ar.title,
-                        ar.source_id,
-                        ar.published_at,
-                    )
-                    .join(alerts, d.alert_id == alerts.c.id)
-                    .join(articles, a.article_id == articles.c.id)
-                    .where(d.state == "pending", d.next_attempt_at <= now)
-                    .order_by(d.next_attempt_at, d.id)
-                    .limit(limit)
-                )
-                .mappings()
-                .all()
+        earlier = alias(deliveries, "earlier")
+        e = earlier.c
+        blocked_by_earlier = exists().where(
+            e.chat_id == d.chat_id,
+            e.id < d.id,
+            or_(e.state == "sending", and_(e.state == "pending", e.next_attempt_at > now)),
+        )
+        held_ids = list(dict.fromkeys(held))
+        query = (
+            select(
+                d.id,
+                d.alert_id,
+                d.chat_id,
+                d.state,
+                d.attempts,
+                d.next_attempt_at,
+                d.last_error,
+                a.topic_id,
+                a.topic_name,
+                a.reason,
+                a.snippet,
+                a.marks,
+                ar.url,
+                ar.title,
+                ar.source_id,
+                ar.published_at,
             )
+            .join(alerts, d.alert_id == alerts.c.id)
+            .join(articles, a.article_id == articles.c.id)
+            .where(d.state == "pending", d.next_attempt_at <= now, ~blocked_by_earlier)
+            .order_by(d.id)
+            .limit(limit)
+        )
+        if held_ids:
+            query = query.where(d.chat_id.not_in(held_ids))
+        with self._tx() as conn:
+            rows = conn.execute(query).mappings().all()
             ids = [row["id"] for row in rows]
             if ids:
                 conn.execute(update(deliveries).where(d.id.in_(ids)).values(state="sending"))
@@ -156,6 +186,78 @@ class ChatRecords(StoreBase):
             attempts=deliveries.c.attempts + 1,
         )
 
+    def mark_sent_many(
+        self, delivery_ids: Iterable[int], *, message_id: int | None, now: float
+    ) -> None:
+        """The deliveries grouped into one message went out together."""
+        ids = list(delivery_ids)
+        with self._tx() as conn:
+            conn.execute(
+                update(deliveries)
+                .where(deliveries.c.id.in_(ids))
+                .values(
+                    state="sent",
+                    sent_at=now,
+                    message_id=message_id,
+                    attempts=deliveries.c.attempts + 1,
+                )
+            )
+
+    def record_attempt(self, delivery_ids: Iterable[int], *, error: str) -> None:
+        """A failed attempt that is retried at once: counted, error kept, still ``sending``."""
+        ids = list(delivery_ids)
+        with self._tx() as conn:
+            conn.execute(
+                update(deliveries)
+                .where(deliveries.c.id.in_(ids))
+                .values(last_error=error, attempts=deliveries.c.attempts + 1)
+            )
+
+    def fail_waiting(self, chat_id: int, *, error: str) -> int:
+        """Every delivery still waiting for ``chat_id`` fails (the chat blocked the bot)."""
+        with self._tx() as conn:
+            result = conn.execute(
+                update(deliveries)
+                .where(deliveries.c.chat_id == chat_id, deliveries.c.state.in_(_WAITING))
+                .values(state="failed", last_error=error)
+            )
+            return int(result.rowcount or 0)
+
+    def next_pending_at(self, *, after: float, held: Iterable[int] = ()) -> float | None:
+        """The earliest retry time later than ``after`` of a pending delivery, held chats
+        aside (None: there is none)."""
+        d = deliveries.c
+        query = select(func.min(d.next_attempt_at)).where(
+            d.state == "pending", d.next_attempt_at > after
+        )
+        held_ids = list(held)
+        if held_ids:
+            query = query.where(d.chat_id.not_in(held_ids))
+        with self._tx() as conn:
+            found = conn.execute(query).scalar()
+            return float(found) if found is not None else None
+
+    def pending_count(self, chat_id: int) -> int:
+        with self._tx() as conn:
+            found = conn.execute(
+                select(func.count()).where(
+                    deliveries.c.chat_id == chat_id, deliveries.c.state.in_(_WAITING)
+                )
+            ).scalar()
+            return int(found or 0)
+
+    def failed_deliveries(self, limit: int = 5) -> list[tuple[int, int, str]]:
+        """The latest failed deliveries: (delivery id, chat id, reason)."""
+        d = deliveries.c
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(d.id, d.chat_id, d.last_error)
+                .where(d.state == "failed")
+                .order_by(d.id.desc())
+                .limit(limit)
+            )
+            return [(int(r[0]), int(r[1]), str(r[2] or "")) for r in rows]
+
     def mark_retry(self, delivery_id: int, *, error: str, retry_at: float) -> None:
         self._set(
             delivery_id,
@@ -168,6 +270,43 @@ class ChatRecords(StoreBase):
     def release(self, delivery_id: int) -> None:
         """Put a claimed delivery back to ``pending`` without counting an attempt."""
         self._set(delivery_id, state="pending")
+
+    def release_many(self, delivery_ids: Iterable[int]) -> None:
+        ids = list(delivery_ids)
+        if ids:
+            with self._tx() as conn:
+                conn.execute(
+                    update(deliveries).where(deliveries.c.id.in_(ids)).values(state="pending")
+                )
+
+    # -- preferences -----------------------------------------------------------------------
+
+    def prefs_of(self, chat_id: int) -> ChatPrefs:
+        with self._tx() as conn:
+            row = conn.execute(select(chat_prefs).where(chat_prefs.c.chat_id == chat_id)).first()
+        return _prefs(row._mapping) if row else ChatPrefs(chat_id)
+
+    def holding_prefs(self) -> list[ChatPrefs]:
+        """Preferences of chats that may hold deliveries (muted or on a digest)."""
+        c = chat_prefs.c
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(chat_prefs).where(or_(c.muted_until.is_not(None), c.digest_at.is_not(None)))
+            ).mappings()
+            return [_prefs(row) for row in rows]
+
+    def save_prefs(self, prefs: ChatPrefs) -> None:
+        values = {
+            "muted_until": prefs.muted_until,
+            "digest_at": prefs.digest_at,
+            "timezone": prefs.timezone,
+            "digest_sent_at": prefs.digest_sent_at,
+        }
+        with self._tx() as conn:
+            conn.execute(self._insert_ignore(chat_prefs), {"chat_id": prefs.chat_id, **values})
+            conn.execute(
+                update(chat_prefs).where(chat_prefs.c.chat_id == prefs.chat_id).values(values)
+            )
 
     def mark_failed(self, delivery_id: int, *, error: str) -> None:
         self._set(delivery_id, state="failed", last_error=error, attempts=deliveries.c.attempts + 1)
@@ -182,6 +321,16 @@ class ChatRecords(StoreBase):
                 select(deliveries.c.state, func.count()).group_by(deliveries.c.state)
             )
             return {row[0]: int(row[1]) for row in rows}
+
+
+def _prefs(row: Any) -> ChatPrefs:
+    return ChatPrefs(
+        chat_id=int(row["chat_id"]),
+        muted_until=row["muted_until"],
+        digest_at=row["digest_at"],
+        timezone=row["timezone"] or "UTC",
+        digest_sent_at=row["digest_sent_at"],
+    )
 
 
 def _delivery(row: Any) -> Delivery:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -143,6 +144,18 @@ deliveries = Table(
     Column("sent_at", Float),
     Column("message_id", BigInteger),
     UniqueConstraint("alert_id", "chat_id", name="uq_delivery_alert_chat"),
+    Index("ix_delivery_state_chat", "state", "chat_id", "id"),
+)
+
+# How a chat wants its alerts: muted until a time, or as a daily digest in its time zone.
+chat_prefs = Table(
+    "chat_prefs",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("muted_until", Float),
+    Column("digest_at", String(5)),  # HH:MM local time, None: immediate
+    Column("timezone", String(64), nullable=False, default="UTC"),
+    Column("digest_sent_at", Float),
 )
 
 settings = Table(

@@ -7,7 +7,7 @@ Only this package imports ``telegram``. Vendor errors are translated by
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -32,8 +32,9 @@ class ConsoleSender:
     def __init__(self, out: TextIO) -> None:
         self.out = out
 
-    async def send(self, chat_id: int, alert: Alert) -> int | None:
-        self.out.write(render_console(alert) + "\n\n")
+    async def send(self, chat_id: int, alerts: Sequence[Alert]) -> int | None:
+        for alert in alerts:
+            self.out.write(render_console(alert) + "\n\n")
         self.out.flush()
         return None
 
@@ -51,6 +52,8 @@ class TelegramLink:
         clock: Callable[[], float],
         link_preview: bool = False,
         poll_timeout_s: float = 30.0,
+        send_concurrency: int = 16,
+        send_timeout_s: float = 20.0,
     ) -> None:
         self.store = store
         self.rules = rules
@@ -62,7 +65,13 @@ class TelegramLink:
             .token(token)
             .base_url(f"{api_base_url}/bot")
             .base_file_url(f"{api_base_url}/file/bot")
-            .request(CheckedRequest(connection_pool_size=8, read_timeout=20.0))
+            .request(
+                CheckedRequest(
+                    connection_pool_size=send_concurrency + 8,
+                    read_timeout=send_timeout_s,
+                    pool_timeout=send_timeout_s,
+                )
+            )
             .get_updates_request(CheckedRequest(read_timeout=poll_timeout_s + 10))
             .build()
         )
@@ -106,13 +115,14 @@ class TelegramLink:
 
     # -- sending ---------------------------------------------------------------------------
 
-    async def send(self, chat_id: int, alert: Alert) -> int | None:
-        """Send one alert as HTML; if Telegram rejects the HTML, send the plain-text form."""
+    async def send(self, chat_id: int, alerts: Sequence[Alert]) -> int | None:
+        """Send alerts (one message for a group from ``message_groups``) as HTML; if Telegram
+        rejects the HTML, send the plain-text form instead."""
         try:
-            return await self._send_all(chat_id, render_messages([alert]), ParseMode.HTML)
+            return await self._send_all(chat_id, render_messages(alerts), ParseMode.HTML)
         except MessageRejected as exc:
             log.warning("chat %s: HTML rejected (%s); sending plain text", chat_id, exc.reason)
-            return await self._send_all(chat_id, render_plain([alert]), None)
+            return await self._send_all(chat_id, render_plain(alerts), None)
 
     async def _send_all(self, chat_id: int, texts: list[str], mode: str | None) -> int | None:
         first: int | None = None

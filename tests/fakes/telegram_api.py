@@ -453,12 +453,14 @@ class FloodLimits:
     A private chat gets one message per ``private_interval_s``; a group, supergroup or
     channel (negative id) ``group_per_min`` per minute; all chats together ``global_per_s``
     per second. ``slack_s`` forgives the jitter between a client's clock and arrival times.
+    ``time_scale`` shrinks every window alike (0.1: a "minute" lasts 6 s), for fast tests.
     """
 
     private_interval_s: float = 1.0
     group_per_min: int = 20
     global_per_s: int = 30
     slack_s: float = 0.05
+    time_scale: float = 1.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -1016,20 +1018,23 @@ class FakeTelegram:
         limits = self.flood_limits
         if limits is None:
             return
-        while self._sends and self._sends[0][0] < now - 60:
+        scale = limits.time_scale
+        while self._sends and self._sends[0][0] < now - 60 * scale:
             self._sends.popleft()
         slack = limits.slack_s
-        recent = [t for t, _ in self._sends if t > now - (1.0 - slack)]
+        second, minute = 1.0 * scale, 60.0 * scale
+        recent = [t for t, _ in self._sends if t > now - (second - slack)]
         if len(recent) >= limits.global_per_s:
-            raise _flood(1.0 - (now - recent[0]))
+            raise _flood(second - (now - recent[0]))
         mine = [t for t, c in self._sends if c == chat_id]
+        interval = limits.private_interval_s * scale
         if isinstance(chat_id, int) and chat_id > 0:
-            if mine and now - mine[-1] < limits.private_interval_s - slack:
-                raise _flood(limits.private_interval_s - (now - mine[-1]))
+            if mine and now - mine[-1] < interval - slack:
+                raise _flood(interval - (now - mine[-1]))
         else:
-            window = [t for t in mine if t > now - (60.0 - slack)]
+            window = [t for t in mine if t > now - (minute - slack)]
             if len(window) >= limits.group_per_min:
-                raise _flood(60.0 - (now - window[0]))
+                raise _flood(minute - (now - window[0]))
 
     # -- helpers -----------------------------------------------------------------------------
 
