@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from bot.admin import AdminHooks, explain_url
 from bot.config import Config, load_config
 from bot.deliver import Deliverer, DeliverReport, DeliverySettings, Sender
 from bot.errors import ConfigError
@@ -66,6 +67,12 @@ class Runtime:
                 poll_timeout_s=config.telegram.poll_timeout_s,
                 send_concurrency=config.telegram.send_concurrency,
                 send_timeout_s=config.telegram.send_timeout_s,
+                admin=AdminHooks(
+                    admins=lambda: self.config.telegram.admins,
+                    reload=self.reload,
+                    test_url=lambda url: explain_url(url, self.fetcher, self.config.rules),
+                    last_cycle=lambda: self.last_delivery_at,
+                ),
             )
             self.sender = self.telegram
         else:

@@ -94,3 +94,146 @@ async def test_hostile_argument_is_escaped(fake: FakeTelegram, link: TelegramLin
     """An argument with HTML in it comes back escaped (the fake rejects broken HTML)."""
     reply = await ask(fake, link, "/subscribe <b>x</b>&")
     assert "<b>x</b>&" in reply
+
+
+async def test_all_subscriber_commands_are_registered(
+    fake: FakeTelegram, link: TelegramLink
+) -> None:
+    """setMyCommands carries every subscriber command, admin ones stay out of the default list."""
+    names = {c["command"] for c in fake.commands()}
+    assert names == {
+        "start",
+        "help",
+        "topics",
+        "subscribe",
+        "unsubscribe",
+        "mysubs",
+        "mute",
+        "unmute",
+        "digest",
+        "timezone",
+    }
+
+
+async def test_start_explains_how_to_choose_with_buttons(
+    fake: FakeTelegram, link: TelegramLink
+) -> None:
+    """/start welcomes, explains choosing, and offers a button per topic."""
+    fake.send_command(CHAT, "/start")
+    await link.process_pending_updates()
+    [message] = fake.sent_messages(CHAT)
+    assert "How to choose" in message.text and "/digest" in message.text
+    assert "topic:zelensky-trump-summit" in {b["callback_data"] for b in message.buttons}
+
+
+async def test_topics_buttons_toggle_in_place(fake: FakeTelegram, link: TelegramLink) -> None:
+    """A /topics button subscribes, a second press unsubscribes; the message is edited in
+    place with the new marks and every press is answered (answerCallbackQuery)."""
+    fake.send_command(CHAT, "/topics")
+    await link.process_pending_updates()
+    [message] = fake.sent_messages(CHAT)
+    data = "topic:zelensky-trump-summit"
+    for expected in (["zelensky-trump-summit"], []):
+        fake.press_button(CHAT, data, message.message_id)
+        await link.process_pending_updates()
+        assert link.store.subscriptions_of(CHAT) == expected
+    [edited] = fake.sent_messages(CHAT)
+    assert edited.edits == 2 and "▫️ zelensky-trump-summit" in edited.text
+    answers = fake.calls("answerCallbackQuery")
+    assert [a.status for a in answers] == [200, 200]
+    assert "Now following" in answers[0].params["text"]
+    assert link.store.subscribers_of(["zelensky-trump-summit"]) == {"zelensky-trump-summit": []}
+
+
+async def test_stale_button_for_a_removed_topic_is_answered(
+    fake: FakeTelegram, link: TelegramLink
+) -> None:
+    """A button whose topic no longer exists gets a toast and a fresh keyboard, no crash."""
+    fake.send_command(CHAT, "/topics")
+    await link.process_pending_updates()
+    [message] = fake.sent_messages(CHAT)
+    fake.press_button(CHAT, "topic:gone-topic", message.message_id)
+    await link.process_pending_updates()
+    [answered] = fake.calls("answerCallbackQuery")
+    assert "no longer exists" in answered.params["text"]
+    assert link.store.subscriptions_of(CHAT) == []
+
+
+async def test_mysubs_lists_topics_and_delivery_mode(
+    fake: FakeTelegram, link: TelegramLink
+) -> None:
+    """/mysubs names what the chat follows and how alerts arrive (instant, digest, mute)."""
+    assert "follow no topic" in await ask(fake, link, "/mysubs")
+    await ask(fake, link, "/subscribe zelensky-trump-summit")
+    await ask(fake, link, "/digest 7:30")
+    reply = await ask(fake, link, "/mysubs")
+    assert "zelensky-trump-summit" in reply and "daily digest at 07:30 (UTC)" in reply
+
+
+@pytest.mark.parametrize("arg", ["", "soon", "0m", "-5m", "9999w", "<b>"])
+async def test_mute_bad_arguments_show_usage(
+    fake: FakeTelegram, link: TelegramLink, arg: str
+) -> None:
+    """/mute without a valid duration explains the forms and mutes nothing."""
+    reply = await ask(fake, link, f"/mute {arg}".strip())
+    assert "/mute 2h" in reply
+    assert link.store.prefs_of(CHAT).muted_until is None
+
+
+async def test_mute_and_unmute(fake: FakeTelegram, link: TelegramLink) -> None:
+    """/mute 2h holds alerts for two hours; /unmute ends it; unmuting twice is harmless."""
+    before = time.time()
+    assert "Muted until" in await ask(fake, link, "/mute 2h")
+    muted_until = link.store.prefs_of(CHAT).muted_until
+    assert muted_until is not None and abs(muted_until - before - 7200) < 60
+    assert "Unmuted" in await ask(fake, link, "/unmute")
+    assert "not muted" in await ask(fake, link, "/unmute")
+
+
+@pytest.mark.parametrize("arg", ["", "25:00", "noon", "7"])
+async def test_digest_bad_arguments_show_usage(
+    fake: FakeTelegram, link: TelegramLink, arg: str
+) -> None:
+    """/digest without a valid HH:MM explains how to set or turn it off; nothing is stored."""
+    reply = await ask(fake, link, f"/digest {arg}".strip())
+    assert "/digest 08:00" in reply and "/digest off" in reply
+    assert link.store.prefs_of(CHAT).digest_at is None
+
+
+async def test_digest_and_timezone(fake: FakeTelegram, link: TelegramLink) -> None:
+    """/timezone sets the zone the digest time is read in; /digest off returns to instant."""
+    assert "Europe/Berlin" in await ask(fake, link, "/timezone Europe/Berlin")
+    assert "08:00 (Europe/Berlin)" in await ask(fake, link, "/digest 08:00")
+    prefs = link.store.prefs_of(CHAT)
+    assert prefs.digest_at == "08:00" and prefs.timezone == "Europe/Berlin"
+    assert prefs.digest_sent_at is not None  # nothing is released before the next 08:00
+    assert "Digest off" in await ask(fake, link, "/digest off")
+    assert link.store.prefs_of(CHAT).digest_at is None
+
+
+@pytest.mark.parametrize("arg", ["Mars/Olympus", "../../etc/passwd", "<i>x"])
+async def test_timezone_unknown_is_refused_with_examples(
+    fake: FakeTelegram, link: TelegramLink, arg: str
+) -> None:
+    """An unknown or hostile zone name is refused with examples; the zone stays UTC."""
+    reply = await ask(fake, link, f"/timezone {arg}")
+    assert "not a known time zone" in reply and "Europe/Berlin" in reply
+    assert link.store.prefs_of(CHAT).timezone == "UTC"
+
+
+async def test_help_lists_every_command(fake: FakeTelegram, link: TelegramLink) -> None:
+    """/help (and any unknown command) lists every subscriber command."""
+    for text in ("/help", "/frobnicate"):
+        reply = await ask(fake, link, text)
+        for name in ("mysubs", "mute", "digest", "timezone", "topics"):
+            assert f"/{name}" in reply
+
+
+@pytest.mark.parametrize("text", ["/status", "/reload", "/test https://example.com/x"])
+async def test_admin_commands_refuse_non_admins(
+    fake: FakeTelegram, link: TelegramLink, text: str
+) -> None:
+    """A non-admin asking for an admin command gets a polite refusal and nothing else."""
+    reply = await ask(fake, link, text)
+    assert "only for the admins" in reply
+    assert "Deliveries" not in reply

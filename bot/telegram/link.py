@@ -10,12 +10,27 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
-from bot.commands import COMMANDS, Chat, answer
+from bot.admin import ADMIN_COMMANDS, AdminHooks, admin_answer
+from bot.commands import COMMANDS, Chat, Reply, answer, press
 from bot.errors import DeliveryError, MessageRejected
 from bot.model import Alert
 from bot.render import render_console, render_messages, render_plain
@@ -54,8 +69,10 @@ class TelegramLink:
         poll_timeout_s: float = 30.0,
         send_concurrency: int = 16,
         send_timeout_s: float = 20.0,
+        admin: AdminHooks | None = None,
     ) -> None:
         self.store = store
+        self.admin = admin
         self.rules = rules
         self.clock = clock
         self.link_preview = link_preview
@@ -76,6 +93,7 @@ class TelegramLink:
             .build()
         )
         self.app.add_handler(MessageHandler(filters.COMMAND, self._on_command))
+        self.app.add_handler(CallbackQueryHandler(self._on_button))
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -86,6 +104,13 @@ class TelegramLink:
             await self.app.bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS])
         except TelegramError as exc:
             raise translate(exc) from exc
+        if self.admin is not None:  # admins also see their commands in their private chat
+            everything = [BotCommand(n, d) for n, d in COMMANDS + ADMIN_COMMANDS]
+            for admin in sorted(self.admin.admins()):
+                try:
+                    await self.app.bot.set_my_commands(everything, scope=BotCommandScopeChat(admin))
+                except TelegramError as exc:  # an admin who never opened the bot's chat
+                    log.info("admin %s: command list not set: %s", admin, translate(exc).reason)
 
     async def process_pending_updates(self) -> int:
         """Answer every command already waiting, without long polling (for ``run --once``)."""
@@ -155,24 +180,60 @@ class TelegramLink:
         if message is None or chat is None or not message.text:
             return
         words = message.text.split()
-        command = words[0][1:].split("@", 1)[0]
-        reply = answer(
-            command,
-            words[1:],
-            Chat(
-                chat_id=chat.id,
-                user_id=update.effective_user.id if update.effective_user else None,
-                chat_type=chat.type,
-            ),
-            self.store,
-            self.rules(),
-            self.clock(),
+        command = words[0][1:].split("@", 1)[0].lower()
+        who = Chat(
+            chat_id=chat.id,
+            user_id=update.effective_user.id if update.effective_user else None,
+            chat_type=chat.type,
         )
+        if command in {name for name, _ in ADMIN_COMMANDS}:
+            hooks = self.admin or AdminHooks(frozenset, _no_reload, _no_test, lambda: None)
+            reply = await admin_answer(command, words[1:], who, self.store, hooks, self.clock())
+        else:
+            reply = answer(command, words[1:], who, self.store, self.rules(), self.clock())
         try:
-            await message.reply_text(reply.html, parse_mode=ParseMode.HTML, do_quote=False)
+            await message.reply_text(
+                reply.html,
+                parse_mode=ParseMode.HTML,
+                do_quote=False,
+                reply_markup=_keyboard(reply),
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
         except TelegramError as exc:
             error: DeliveryError = translate(exc)
             log.warning("chat %s: reply to /%s failed: %s", chat.id, command, error.reason)
 
+    async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A /topics button: toggle the topic, edit the message in place, answer the query."""
+        query = update.callback_query
+        chat = update.effective_chat
+        if query is None or chat is None:
+            return
+        who = Chat(chat_id=chat.id, user_id=query.from_user.id, chat_type=chat.type)
+        reply, toast = press(query.data or "", who, self.store, self.rules(), self.clock())
+        try:
+            await query.answer(toast)
+            await query.edit_message_text(
+                reply.html, parse_mode=ParseMode.HTML, reply_markup=_keyboard(reply)
+            )
+        except TelegramError as exc:
+            log.warning("chat %s: button answer failed: %s", chat.id, translate(exc).reason)
+
     def _on_poll_error(self, exc: TelegramError) -> None:
         log.warning("polling Telegram failed: %s", translate(exc).reason)
+
+
+def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data)] for label, data in reply.buttons]
+    )
+
+
+async def _no_reload() -> str:
+    return "reload is not available"
+
+
+async def _no_test(url: str) -> str:
+    return "testing a URL is not available"
