@@ -1,9 +1,10 @@
 """One pass over an article: which terms occur where, with positions computed only on demand.
 
-An article is turned into two token strings (title, body) and run once through an Aho–Corasick
-automaton holding the keys of every term of every topic. That gives the set of terms present,
-which is all most topics need. Positions (for fields, ``near``, ``count``, ``ignore``),
-token indices and the original spans of hits are computed lazily, for the few topics that ask.
+Title and body are tokenized once (``bot.rules.text.tokenize``: folded tokens with the span each
+came from), joined into token strings and run once through the lexicon (a hash lookup for single
+words, an Aho–Corasick automaton for phrases and prefixes). That gives the set of terms present,
+which is all most topics need. Positions (for fields, ``near``, ``count``, ``ignore``) are
+located lazily, for the few terms that are asked for; original spans are then a list lookup.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import accumulate, count
-from operator import add
+from operator import add, itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import ahocorasick
 
-from bot.rules.text import token_spans, token_string
+from bot.rules.text import tokenize
 
 if TYPE_CHECKING:
     from bot.model import Article
@@ -53,12 +54,11 @@ class Lexicon:
             automaton = None
         return Lexicon(tuple(keys), words, frozenset(words), automaton)
 
-    def find(self, token_string: str) -> set[int]:
-        """Ids of the terms present in a token string."""
-        words = self.words
-        present = {words[w] for w in self.word_set.intersection(token_string.split())}
+    def find(self, tokens: list[str], token_string: str) -> set[int]:
+        """Ids of the terms present in a text, given as its tokens and its token string."""
+        present = set(map(self.words.__getitem__, self.word_set.intersection(tokens)))
         if self.automaton is not None:
-            present.update(pid for _, pid in self.automaton.iter(token_string))
+            present.update(map(itemgetter(1), self.automaton.iter(token_string)))
         return present
 
 
@@ -84,31 +84,33 @@ class Scan:
     __slots__ = (
         "_cache",
         "_occurrences",
-        "_spans",
         "_starts",
         "article",
-        "lead_end",
+        "lead_tokens",
         "lexicon",
         "present",
         "present_body",
         "present_title",
         "strings",
+        "tokens",
     )
 
     def __init__(self, article: Article, lexicon: Lexicon) -> None:
         self.article = article
         self.lexicon = lexicon
-        title = token_string(article.title)
-        body = token_string(article.text)
+        self.tokens = {TITLE: tokenize(article.title), BODY: tokenize(article.text)}
+        title = _joined(self.tokens[TITLE].words)
+        body = _joined(self.tokens[BODY].words)
         self.strings = {TITLE: title, BODY: body}
-        # Lead tokens are the first tokens of the body; their keys start before this offset.
-        self.lead_end = len(token_string(article.lead)) - 1
-        self.present_title = lexicon.find(title)
-        self.present_body = lexicon.find(body)
+        # Lead tokens are the first tokens of the body: those that start before the lead ends.
+        lead = article.lead
+        lead_end = article.text.find(lead) + len(lead) if lead else 0
+        self.lead_tokens = bisect_left(self.tokens[BODY].starts, lead_end)
+        self.present_title = lexicon.find(self.tokens[TITLE].words, title)
+        self.present_body = lexicon.find(self.tokens[BODY].words, body)
         self.present = self.present_title | self.present_body
         self._occurrences: dict[tuple[str, int], list[Occurrence]] = {}
         self._starts: dict[str, list[int]] = {}
-        self._spans: dict[str, list[tuple[int, int]]] = {}
         self._cache: dict[object, Any] = {}
 
     @property
@@ -129,13 +131,13 @@ class Scan:
             key = self.lexicon.keys[pid]
             whole = key[-1] == " "
             starts = self._token_starts(field)
-            lead_end = self.lead_end if field == BODY else -1
+            lead_tokens = self.lead_tokens if field == BODY else -1
             at = text.find(key)
             while at >= 0:
                 end = at + len(key) - 1 if whole else text.index(" ", at + len(key))
                 first = bisect_left(starts, at + 1)
-                place = field if end > lead_end else "lead"
                 stop = bisect_left(starts, end, first)
+                place = "lead" if stop <= lead_tokens else field
                 found.append(Occurrence(field, at + 1, end, pid, first, stop, place))
                 at = text.find(key, at + 1)
         self._occurrences[(field, pid)] = found
@@ -145,31 +147,23 @@ class Scan:
         """Offsets of every token in a field's token string (for token indices by bisection)."""
         starts = self._starts.get(field)
         if starts is None:
-            words = self.strings[field].split()
+            words = self.tokens[field].words
             offsets = accumulate(map(len, words), initial=0)
             starts = self._starts[field] = list(map(add, offsets, count(1)))[:-1]
         return starts
 
     def original_span(self, occurrence: Occurrence) -> tuple[int, int] | None:
-        """Character span of an occurrence in the original title or text, if it can be mapped."""
-        spans = self._spans.get(occurrence.field)
-        if spans is None:
-            original = self.article.title if occurrence.field == TITLE else self.article.text
-            ntokens = len(self.strings[occurrence.field].split())
-            spans = token_spans(original)
-            if len(spans) != ntokens:
-                spans = token_spans(original, careful=True)
-            if len(spans) != ntokens:
-                spans = []  # folding and span mapping disagree: surfaces fall back to tokens
-            self._spans[occurrence.field] = spans
-        if not spans:
-            return None
-        return spans[occurrence.first][0], spans[occurrence.stop - 1][1]
+        """Character span of an occurrence in the original title or text."""
+        tokens = self.tokens[occurrence.field]
+        return tokens.starts[occurrence.first], tokens.ends[occurrence.stop - 1]
 
     def surface(self, occurrence: Occurrence) -> str:
         """The occurrence as written in the article (``Зеленського``, ``Zelensky-Trump``)."""
-        span = self.original_span(occurrence)
-        if span is None:
-            return self.strings[occurrence.field][occurrence.start : occurrence.end]
+        tokens = self.tokens[occurrence.field]
         original = self.article.title if occurrence.field == TITLE else self.article.text
-        return original[span[0] : span[1]]
+        return original[tokens.starts[occurrence.first] : tokens.ends[occurrence.stop - 1]]
+
+
+def _joined(words: list[str]) -> str:
+    """A token string from its tokens."""
+    return " " + " ".join(words) + " " if words else " "

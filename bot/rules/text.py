@@ -29,6 +29,7 @@ import unicodedata
 from collections.abc import Iterator
 from itertools import accumulate, compress, count, filterfalse
 from operator import add
+from typing import NamedTuple
 
 _STRIPPED_MARKS = (
     "\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff"  # Latin, Greek, Cyrillic
@@ -141,50 +142,66 @@ def tokens(text: str) -> list[str]:
     return token_string(text).split()
 
 
-def token_spans(text: str, *, careful: bool = False) -> list[tuple[int, int]]:
-    """The (start, end) span in ``text`` of every token of ``token_string(text)``, in order.
+class Tokens(NamedTuple):
+    """A text's folded tokens, with the character span in the text each was folded from."""
 
-    A token's span covers the characters it was folded from, without surrounding punctuation:
-    the surface form a reader sees (``Зеленського`` in ``«Зеленського»``). The fast path
-    assumes a chunk of letters is one token; ``careful`` folds every non-ASCII chunk instead
-    (callers retry with it when the token counts disagree).
+    words: list[str]
+    starts: list[int]
+    ends: list[int]
+
+
+def tokenize(text: str) -> Tokens:
+    """The tokens of ``token_string(text)`` and their spans, from one pass over ``text``.
+
+    Chunks between ASCII separators and common punctuation fold independently (folding is per
+    character and separators never join tokens), so each distinct non-ASCII chunk is folded
+    once, all of them in one ``fold`` call; ASCII chunks only need lowering. A chunk that does
+    not fold to a single token is tokenized on its own and aligned character by character.
     """
-    # Separators become spaces without changing any length, then chunk offsets are prefix sums.
     spaced = text
     for mark in _SPAN_SEPARATORS:
         if mark in spaced:
             spaced = spaced.replace(mark, " ")
-    data = spaced.encode("utf-8", "surrogatepass").translate(_ASCII_SEPARATORS_ANY_CASE)
+    data = spaced.encode("utf-8", "surrogatepass").translate(_ASCII_SEPARATORS_ANY_CASE).lower()
     parts = data.decode("utf-8", "surrogatepass").split(" ")
     starts = list(compress(map(add, accumulate(map(len, parts), initial=0), count()), parts))
     chunks = list(filter(None, parts))
     ends = list(map(add, starts, map(len, chunks)))
-    segmented = b"\x01" in data.translate(_SEGMENTED_LEADS)
-    # ASCII chunks are one token each; so are chunks of letters without compatibility forms.
-    if all(map(str.isascii, chunks)) or (
-        not careful
-        and not segmented
-        and all(map(str.isalpha, filterfalse(str.isascii, chunks)))
-        and unicodedata.is_normalized("NFKC", text)
-    ):
-        return list(zip(starts, ends, strict=True))
-    spans: list[tuple[int, int]] = []
-    for word, start, end in zip(chunks, starts, ends, strict=True):
-        if word.isascii():
-            spans.append((start, end))
+    if data.isascii():
+        return Tokens(chunks, starts, ends)
+    odd = list(set(filterfalse(str.isascii, chunks)))
+    folded = fold("\n".join(odd))
+    segmented = _SEGMENT_RE.search(folded) is not None
+    simple: dict[str, str] = {}
+    for chunk, word in zip(odd, folded.split("\n"), strict=True):
+        if word.isalnum() and chunk.isalnum() and not (segmented and _SEGMENT_RE.search(word)):
+            simple[chunk] = word
+    if len(simple) == len(odd):
+        return Tokens(list(map(simple.get, chunks, chunks)), starts, ends)
+    words: list[str] = []
+    word_starts: list[int] = []
+    word_ends: list[int] = []
+    for chunk, start, end in zip(chunks, starts, ends, strict=True):
+        whole = chunk if chunk.isascii() else simple.get(chunk)
+        if whole is not None:
+            words.append(whole)
+            word_starts.append(start)
+            word_ends.append(end)
             continue
-        chunk_tokens = tokens(word)
-        if not chunk_tokens:
-            continue
+        chunk_tokens = tokens(text[start:end])
         if len(chunk_tokens) == 1:
             while start < end and not _is_word_char(text[start]):
                 start += 1
             while end > start and not _is_word_char(text[end - 1]):
                 end -= 1
-            spans.append((start, end))
+            spans = [(start, end)]
         else:
-            spans.extend(_align(text, start, end, chunk_tokens))
-    return spans
+            spans = list(_align(text, start, end, chunk_tokens))
+        for word, (first, last) in zip(chunk_tokens, spans, strict=True):
+            words.append(word)
+            word_starts.append(first)
+            word_ends.append(last)
+    return Tokens(words, word_starts, word_ends)
 
 
 def _is_word_char(char: str) -> bool:
