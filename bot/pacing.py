@@ -12,7 +12,9 @@ different chats within a second as the global limit and holds every chat.
 small scale so a minute of group pacing takes a fraction of a second.
 
 Each limit is a sliding window: a send is allowed when fewer than the window's capacity went
-out in the window ending now, so no window of that length ever holds more.
+out in the window ending now, so no window of that length ever holds more. The global rate is
+also spread evenly (one send per ``1/global_per_s``): a burst of 25 at the top of each second
+would be counted by Telegram with network jitter and could cross its limit.
 """
 
 from __future__ import annotations
@@ -89,6 +91,8 @@ class Pacer:
         """The earliest time, not before ``now``, a message to ``chat_id`` may be sent."""
         at = max(now, self._blocked_all, self._blocked.get(chat_id, now))
         window, capacity = self.limits.global_window
+        if self._global:
+            at = max(at, self._global[-1] + window / capacity)
         if len(self._global) >= capacity:
             at = max(at, self._global[-capacity] + window)
         sent = self._chats.get(chat_id)

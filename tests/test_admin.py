@@ -17,6 +17,7 @@ from tests.fakes.telegram_api import FakeTelegram, Fault
 from tests.outbox_support import seed
 
 ADMIN = 777
+TOPIC = "zelensky-trump-summit"
 SEED = FIXTURES / "pages" / "seed-inline-notice.html"
 
 
@@ -135,3 +136,29 @@ async def test_non_admins_are_refused_politely(
     """Someone not in telegram.admins gets a refusal and no information."""
     reply = await ask(fake, runtime, text, user=4242)
     assert reply.startswith("Sorry, that command is only for the admins")
+
+
+async def test_configured_channel_receives_its_topics(
+    tmp_path: Path, fake: FakeTelegram, news: NewsServer
+) -> None:
+    """A channel in telegram.channels gets alerts of its topics without subscribing."""
+    channel = -1001234567890
+    news.page_file("/world/zelensky-trump.html", SEED)
+    news.rss("/feed.xml", ["/world/zelensky-trump.html"])
+    path = write_config(tmp_path, fake, channels=[{"chat_id": channel, "topics": [TOPIC]}])
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    config["sources"] = [
+        {"id": "wire", "url": news.url("/feed.xml"), "kind": "feed", "backfill": "24h"}
+    ]
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    env = {"TELEGRAM_BOT_TOKEN": fake.token, "NEWSBOT_DATABASE_URL": f"sqlite:///{tmp_path}/c.db"}
+    loaded = load_config(path, env=env)
+    runtime = Runtime(loaded, config_path=path)
+    await runtime.open()
+    try:
+        await runtime.check(loaded.sources[0])
+        await runtime.deliver_until_idle()
+    finally:
+        await runtime.close()
+    [message] = fake.sent_messages(channel)
+    assert "Zelensky" in message.text and message.parse_mode == "HTML"
