@@ -118,30 +118,50 @@ def example_article(text: str) -> Article:
 
 @dataclass(frozen=True, slots=True)
 class RuleSet:
-    """All compiled topics and the automaton over their terms."""
+    """All compiled topics and the automaton over their terms.
+
+    A topic whose ``match:`` is a plain all/any tree of atoms holds exactly when one of its
+    ``alternatives`` (sets of term ids) is all present. Each distinct alternative is filed
+    under one of its terms (``by_first``), so the satisfied ones are found with C-level
+    iteration (``filter(present.issuperset, …)``) and only their topics are evaluated. Any
+    other topic is evaluated when a term of its ``trigger`` occurs (or always, without one).
+    """
 
     topics: tuple[Topic, ...]
     lexicon: Lexicon = field(repr=False, compare=False)
     by_term: dict[int, tuple[int, ...]] = field(repr=False, compare=False)
     always: tuple[int, ...] = field(repr=False, compare=False)
     by_id: dict[str, Topic] = field(repr=False, compare=False)
+    by_first: dict[int, tuple[frozenset[int], ...]] = field(repr=False, compare=False)
+    by_alternative: dict[frozenset[int], tuple[int, ...]] = field(repr=False, compare=False)
 
     @staticmethod
     def build(topics: tuple[Topic, ...], lexicon: Lexicon) -> RuleSet:
         by_term: dict[int, list[int]] = {}
         always = []
+        by_alternative: dict[frozenset[int], list[int]] = {}
         for topic in topics:
-            if topic.trigger is None:
+            if topic.alternatives is not None:
+                for alternative in topic.alternatives:
+                    indexes = by_alternative.setdefault(alternative, [])
+                    if topic.index not in indexes:
+                        indexes.append(topic.index)
+            elif topic.trigger is None:
                 always.append(topic.index)
             else:
                 for pid in topic.trigger:
                     by_term.setdefault(pid, []).append(topic.index)
+        by_first: dict[int, list[frozenset[int]]] = {}
+        for alternative in by_alternative:
+            by_first.setdefault(min(alternative), []).append(alternative)
         return RuleSet(
             topics=topics,
             lexicon=lexicon,
             by_term={pid: tuple(ix) for pid, ix in by_term.items()},
             always=tuple(always),
             by_id={t.id: t for t in topics},
+            by_first={pid: tuple(alts) for pid, alts in by_first.items()},
+            by_alternative={alt: tuple(ix) for alt, ix in by_alternative.items()},
         )
 
     def topic(self, topic_id: str) -> Topic | None:
@@ -161,6 +181,9 @@ class RuleSet:
         present = scan.present
         candidates = set(self.always)
         candidates.update(chain.from_iterable(filter(None, map(self.by_term.get, present))))
+        alternatives = chain.from_iterable(filter(None, map(self.by_first.get, present)))
+        satisfied = filter(present.issuperset, alternatives)
+        candidates.update(chain.from_iterable(map(self.by_alternative.__getitem__, satisfied)))
         out = []
         for index in sorted(candidates):
             topic = self.topics[index]

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
-from itertools import accumulate, count
-from operator import add, itemgetter
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import ahocorasick
@@ -84,7 +83,6 @@ class Scan:
     __slots__ = (
         "_cache",
         "_occurrences",
-        "_starts",
         "article",
         "lead_tokens",
         "lexicon",
@@ -110,7 +108,6 @@ class Scan:
         self.present_body = lexicon.find(self.tokens[BODY].words, body)
         self.present = self.present_title | self.present_body
         self._occurrences: dict[tuple[str, int], list[Occurrence]] = {}
-        self._starts: dict[str, list[int]] = {}
         self._cache: dict[object, Any] = {}
 
     @property
@@ -127,30 +124,25 @@ class Scan:
         present = self.present_title if field == TITLE else self.present_body
         if pid in present:
             # A few str.find calls beat a second automaton pass: only asked-for terms are located.
+            # A key starts at a space: the spaces before it count the tokens before it.
             text = self.strings[field]
             key = self.lexicon.keys[pid]
+            size = len(key)
             whole = key[-1] == " "
-            starts = self._token_starts(field)
+            ntokens = key.count(" ") - whole
             lead_tokens = self.lead_tokens if field == BODY else -1
+            first = counted = 0
             at = text.find(key)
             while at >= 0:
-                end = at + len(key) - 1 if whole else text.index(" ", at + len(key))
-                first = bisect_left(starts, at + 1)
-                stop = bisect_left(starts, end, first)
+                first += text.count(" ", counted, at)
+                counted = at
+                end = at + size - 1 if whole else text.index(" ", at + size)
+                stop = first + ntokens
                 place = "lead" if stop <= lead_tokens else field
                 found.append(Occurrence(field, at + 1, end, pid, first, stop, place))
                 at = text.find(key, at + 1)
         self._occurrences[(field, pid)] = found
         return found
-
-    def _token_starts(self, field: str) -> list[int]:
-        """Offsets of every token in a field's token string (for token indices by bisection)."""
-        starts = self._starts.get(field)
-        if starts is None:
-            words = self.tokens[field].words
-            offsets = accumulate(map(len, words), initial=0)
-            starts = self._starts[field] = list(map(add, offsets, count(1)))[:-1]
-        return starts
 
     def original_span(self, occurrence: Occurrence) -> tuple[int, int] | None:
         """Character span of an occurrence in the original title or text."""
