@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Literal
 
 from bot.rules.scan import BODY, TITLE, Occurrence, Scan
@@ -74,13 +75,14 @@ class Atom:
             return cached
         found: list[Occurrence]
         if self.scope is None and not self.ignore:
-            found = [
-                o
-                for field in (TITLE, BODY)
-                for t in self.terms
-                for o in scan.occurrences(field, t.pid)
-            ]
-            found.sort(key=_reading_order)
+            if len(self.terms) == 1:
+                pid = self.terms[0].pid
+                found = scan.occurrences(TITLE, pid) + scan.occurrences(BODY, pid)
+            else:
+                # Stable sorts by start within each field: the title comes first.
+                title = [o for t in self.terms for o in scan.occurrences(TITLE, t.pid)]
+                body = [o for t in self.terms for o in scan.occurrences(BODY, t.pid)]
+                found = sorted(title, key=_START) + sorted(body, key=_START)
             scan.cache[self] = found
             return found
         found = []
@@ -144,6 +146,7 @@ class Atom:
 
 
 _TITLE_ONLY = frozenset({TITLE})
+_START = itemgetter(1)  # Occurrence.start
 
 
 def _reading_order(occ: Occurrence) -> tuple[bool, int]:

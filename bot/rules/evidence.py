@@ -92,15 +92,23 @@ def to_match(
     """A filled ``Match``: hits grouped by term, surface and field; snippet with marks."""
     groups: dict[tuple[str, str, Field], list[Occurrence]] = {}
     seen: set[tuple[str, int, int]] = set()
+    title, text = scan.article.title, scan.article.text
     for atom, occurrences in evidence.found:
         names = {t.pid: t.text for t in reversed(atom.terms)}
         for occ in occurrences:
-            if (occ.field, occ.start, occ.pid) in seen:
+            ident = (occ.field, occ.start, occ.pid)
+            if ident in seen:
                 continue
-            seen.add((occ.field, occ.start, occ.pid))
-            key = (names[occ.pid], scan.surface(occ), cast(Field, occ.place))
-            groups.setdefault(key, []).append(occ)
-    ordered = sorted(groups.items(), key=lambda kv: (_FIELD_ORDER[kv[0][2]], kv[1][0].start))
+            seen.add(ident)
+            start, end = occ.span
+            surface = title[start:end] if occ.field == TITLE else text[start:end]
+            key = (names[occ.pid], surface, cast(Field, occ.place))
+            group = groups.get(key)
+            if group is None:
+                groups[key] = [occ]
+            else:
+                group.append(occ)
+    ordered = sorted(groups.items(), key=_group_order)
     hits = tuple(Hit(term, surface, field, len(occs)) for (term, surface, field), occs in ordered)
     snippet, marks = _snippet(scan, [o for _, occs in ordered for o in occs], evidence)
     return Match(
@@ -115,25 +123,26 @@ def to_match(
     )
 
 
+def _group_order(item: tuple[tuple[str, str, Field], list[Occurrence]]) -> tuple[int, int]:
+    return _FIELD_ORDER[item[0][2]], item[1][0].start
+
+
 def _snippet(
     scan: Scan, occs: list[Occurrence], evidence: Evidence
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
     """About 200 characters of body around the densest evidence; the title if the body has none."""
-    atom_of = {
-        (o.field, o.start, o.pid): k for k, (_, hits) in enumerate(evidence.found) for o in hits
-    }
-    spans: list[tuple[int, int, int]] = []
-    for o in occs:
-        if o.field == BODY:
-            span = scan.original_span(o)
-            if span is not None:
-                spans.append((span[0], span[1], atom_of.get((o.field, o.start, o.pid), -1)))
-    if not spans:
+    body = [o for o in occs if o.field == BODY]
+    if not body:
         title = scan.article.title
-        title_spans = [s for o in occs if o.field == TITLE and (s := scan.original_span(o))]
-        return _cut(title, 0, len(title), title_spans)
+        return _cut(title, 0, len(title), [o.span for o in occs])
+    atom_of = {
+        (o.start, o.pid): k
+        for k, (_, hits) in enumerate(evidence.found)
+        for o in hits
+        if o.field == BODY
+    }
+    spans = sorted((*o.span, atom_of.get((o.start, o.pid), -1)) for o in body)
     text = scan.article.text
-    spans.sort()
     starts = [a for a, _, _ in spans]
     best_key: tuple[int, int] | None = None
     best_window = (0, 0)

@@ -65,7 +65,8 @@ class Occurrence(NamedTuple):
     """A term found in a field: ``start``/``end`` delimit its tokens in the field's token string.
 
     ``first``/``stop`` are the token indices ``[first, stop)``; ``place`` is ``title``, ``lead``
-    (first paragraph of the body) or ``body``.
+    (first paragraph of the body) or ``body``; ``span`` is the character span in the original
+    title or text.
     """
 
     field: str
@@ -75,6 +76,7 @@ class Occurrence(NamedTuple):
     first: int
     stop: int
     place: str
+    span: tuple[int, int]
 
 
 class Scan:
@@ -131,6 +133,7 @@ class Scan:
             whole = key[-1] == " "
             ntokens = key.count(" ") - whole
             lead_tokens = self.lead_tokens if field == BODY else -1
+            span_starts, span_ends = self.tokens[field].starts, self.tokens[field].ends
             first = counted = 0
             at = text.find(key)
             while at >= 0:
@@ -139,21 +142,22 @@ class Scan:
                 end = at + size - 1 if whole else text.index(" ", at + size)
                 stop = first + ntokens
                 place = "lead" if stop <= lead_tokens else field
-                found.append(Occurrence(field, at + 1, end, pid, first, stop, place))
+                span = (span_starts[first], span_ends[stop - 1])
+                found.append(Occurrence(field, at + 1, end, pid, first, stop, place, span))
                 at = text.find(key, at + 1)
         self._occurrences[(field, pid)] = found
         return found
 
-    def original_span(self, occurrence: Occurrence) -> tuple[int, int] | None:
+    def original_span(self, occurrence: Occurrence) -> tuple[int, int]:
         """Character span of an occurrence in the original title or text."""
-        tokens = self.tokens[occurrence.field]
-        return tokens.starts[occurrence.first], tokens.ends[occurrence.stop - 1]
+        return occurrence.span
 
     def surface(self, occurrence: Occurrence) -> str:
         """The occurrence as written in the article (``Зеленського``, ``Zelensky-Trump``)."""
-        tokens = self.tokens[occurrence.field]
-        original = self.article.title if occurrence.field == TITLE else self.article.text
-        return original[tokens.starts[occurrence.first] : tokens.ends[occurrence.stop - 1]]
+        start, end = occurrence.span
+        if occurrence.field == TITLE:
+            return self.article.title[start:end]
+        return self.article.text[start:end]
 
 
 def _joined(words: list[str]) -> str:
