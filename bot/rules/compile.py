@@ -62,10 +62,24 @@ class _Compiler:
     def __init__(self) -> None:
         self.pids: dict[str, int] = {}
         self.aliases: dict[str, _Alias] = {}
+        # One object per distinct term and per term-id set: a large rule set stays small in
+        # memory and cheap for the garbage collector to traverse.
+        self.terms: dict[tuple[str, str], Term] = {}
+        self.pid_sets: dict[int, frozenset[int]] = {}
 
     def term(self, syntax: TermSyntax) -> Term:
-        pid = self.pids.setdefault(syntax.key, len(self.pids))
-        return Term(syntax.text, syntax.key, pid, syntax.prefix, syntax.ntokens)
+        term = self.terms.get((syntax.text, syntax.key))
+        if term is None:
+            pid = self.pids.setdefault(syntax.key, len(self.pids))
+            term = Term(syntax.text, syntax.key, pid, syntax.prefix, syntax.ntokens)
+            self.terms[(syntax.text, syntax.key)] = term
+        return term
+
+    def pid_set(self, pid: int) -> frozenset[int]:
+        found = self.pid_sets.get(pid)
+        if found is None:
+            found = self.pid_sets[pid] = frozenset({pid})
+        return found
 
     # aliases -----------------------------------------------------------------------------
 
@@ -163,8 +177,11 @@ class _Compiler:
         evidence: dict[str, Atom] = {}
         for atom in positive_atoms(match):
             if atom.label not in evidence:
-                evidence[atom.label] = Atom(
-                    atom.label, atom.terms, atom.ignore, None, atom.path, atom.pids
+                # An unscoped atom is its own evidence (and shares its per-article hit cache).
+                evidence[atom.label] = (
+                    atom
+                    if atom.scope is None
+                    else Atom(atom.label, atom.terms, atom.ignore, None, atom.path, atom.pids)
                 )
         return Topic(
             id=topic_id,
@@ -210,7 +227,7 @@ class _Compiler:
             pids = frozenset(t.pid for t in alias.terms)
             return Atom(text, alias.terms, alias.ignore, scope, path, pids)
         term = self.term(parse_term(text, path))
-        return Atom(text, (term,), (), scope, path, frozenset({term.pid}))
+        return Atom(text, (term,), (), scope, path, self.pid_set(term.pid))
 
     def operator(self, raw: dict[object, object], path: Path, scope: Scope) -> Condition:
         operators = []
