@@ -7,8 +7,9 @@ message after the :class:`~bot.pacing.Pacer` allows it. Chats proceed concurrent
 most ``concurrency`` sends in flight, so the global rate is reachable despite API latency.
 
 Every outcome is recorded before the next message of the chat goes: sent (the whole group),
-retried (a 429 waits its ``retry_after``; errors back off), moved (a migrated group is
-resent to its new id at once), or failed with its reason (403 also stops the chat).
+retried (a 429 waits its ``retry_after``; errors back off), moved (a migrated group's
+queue is resent to its new id in the next round, at once), or failed with its reason (403
+also stops the chat).
 
 Crash safety: a delivery is ``sending`` while its request is in flight. After a crash those
 go back to ``pending`` (``Store.requeue_interrupted``) and are sent again: at-least-once, with
@@ -140,14 +141,19 @@ class Deliverer:
 
     async def _chat(self, chat_id: int, queue: list[Delivery], tally: _Tally) -> None:
         groups = message_groups([d.alert for d in queue], most=self.settings.group_most)
-        for number, indices in enumerate(groups):
-            batch = [queue[i] for i in indices]
-            step, chat_id = await self._send_group(chat_id, batch, tally)
-            if step == "wait":  # the rest waits behind the retry, in order
-                self.store.release_many(queue[i].id for g in groups[number + 1 :] for i in g)
-                return
-            if step == "stop":  # the chat is gone; its waiting deliveries failed with it
-                return
+        done = 0
+        try:
+            for number, indices in enumerate(groups):
+                batch = [queue[i] for i in indices]
+                step, chat_id = await self._send_group(chat_id, batch, tally)
+                done = number + 1
+                if step == "wait":  # the rest waits behind the retry, in order
+                    break
+                if step == "stop":  # the chat is gone; its waiting deliveries failed with it
+                    return
+        except Exception:  # a bug or a database error: leave nothing stuck in "sending"
+            log.exception("chat %s: delivery stopped by an unexpected error", chat_id)
+        self.store.release_many(queue[i].id for g in groups[done:] for i in g)
 
     async def _send_group(
         self, chat_id: int, batch: list[Delivery], tally: _Tally
@@ -166,10 +172,13 @@ class Deliverer:
                     "deliveries %s to chat %s: %s → %s", ids, chat_id, exc.reason, outcome.action
                 )
                 if outcome.action == "moved" and outcome.new_chat_id is not None:
+                    # The queue now lives under the new id (merged with what that chat already
+                    # had): the next round sends it there, in order, at once.
                     self.store.migrate_chat(chat_id, outcome.new_chat_id)
-                    self.store.record_attempt(ids, error=outcome.reason)
-                    chat_id = outcome.new_chat_id
-                    continue
+                    for delivery_id in ids:
+                        self.store.mark_retry(delivery_id, error=outcome.reason, retry_at=now)
+                    tally.retried += len(ids)
+                    return "wait", outcome.new_chat_id
                 if outcome.action == "retry":
                     if isinstance(exc, RetryableDelivery) and exc.retry_after is not None:
                         self.pacer.note_flood(chat_id, outcome.retry_at, now)

@@ -110,6 +110,20 @@ class ChatRecords(StoreBase):
     def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: move its subscriptions and queued deliveries."""
         with self._tx() as conn:
+            for table in (subscribers, chat_prefs):  # keyed by chat: the new id's row wins
+                taken = conn.execute(
+                    select(table.c.chat_id).where(table.c.chat_id == new_chat_id)
+                ).first()
+                if taken:
+                    conn.execute(table.delete().where(table.c.chat_id == old_chat_id))
+            s = subscriptions.c
+            kept = select(s.topic_id).where(s.chat_id == new_chat_id).scalar_subquery()
+            conn.execute(
+                subscriptions.delete().where(s.chat_id == old_chat_id, s.topic_id.in_(kept))
+            )
+            d = deliveries.c
+            known = select(d.alert_id).where(d.chat_id == new_chat_id).scalar_subquery()
+            conn.execute(deliveries.delete().where(d.chat_id == old_chat_id, d.alert_id.in_(known)))
             for table in (subscribers, subscriptions, deliveries, chat_prefs):
                 conn.execute(
                     update(table).where(table.c.chat_id == old_chat_id).values(chat_id=new_chat_id)
