@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import chain
+from operator import attrgetter
 from typing import cast
 
 from bot.model import Field, Hit, Match
@@ -29,6 +31,8 @@ REPEAT_WEIGHT, REPEAT_CAP = 0.25, 2.0
 PROXIMITY_MAX, PROXIMITY_STEP = 2.0, 6.0
 SNIPPET_CHARS, SNIPPET_BEFORE = 200, 60
 _FIELD_ORDER = {"title": 0, "lead": 1, "body": 2}
+_PLACE = attrgetter("place")
+_MENTION = attrgetter("field", "start")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +47,17 @@ class Evidence:
 
 def gather(atoms: tuple[Atom, ...], scan: Scan) -> Evidence:
     """Collect the hits of ``atoms`` and compute the score from them."""
-    found = tuple((a, tuple(a.hits(scan))) for a in atoms if not a.pids.isdisjoint(scan.present))
-    found = tuple((a, hits) for a, hits in found if hits)
-    best_field = [min(_FIELD_ORDER[o.place] for o in hits) for _, hits in found]
-    mentions = len({(o.field, o.start) for _, hits in found for o in hits})
+    present = scan.present
+    found_atoms = []
+    for atom in atoms:
+        if not atom.pids.isdisjoint(present):
+            hits = atom.hits(scan)
+            if hits:
+                found_atoms.append((atom, tuple(hits)))
+    found = tuple(found_atoms)
+    rank = _FIELD_ORDER.__getitem__
+    best_field = [min(map(rank, map(_PLACE, hits))) for _, hits in found]
+    mentions = len(set(map(_MENTION, chain.from_iterable(hits for _, hits in found))))
     closest = _closest(scan, found)
     proximity = 0.0
     if closest is not None:
