@@ -42,6 +42,10 @@ class Sender(Protocol):
     async def send(self, chat_id: int, alerts: Sequence[Alert]) -> int | None: ...
 
 
+class _Stopped(Exception):
+    """The deliverer is stopping: this message was not sent."""
+
+
 @dataclass(frozen=True, slots=True)
 class DeliverySettings:
     """How a round works: sends in flight, claim size, retry policy, in-round retry wait."""
@@ -97,9 +101,17 @@ class Deliverer:
         self.settings = settings or DeliverySettings()
         self.clock = clock
         self._in_flight = asyncio.Semaphore(self.settings.concurrency)
+        self._stopping = False
+
+    def stop(self) -> None:
+        """Finish the sends in flight, start no more; unsent claimed deliveries go back to
+        ``pending`` (a graceful stop then repeats nothing at the next start)."""
+        self._stopping = True
 
     async def round(self) -> DeliverReport:
         """Send every due delivery once (retries due within the round included)."""
+        if self._stopping:
+            return DeliverReport()
         now = self.clock()
         prefs = self.store.holding_prefs()
         held = [p.chat_id for p in prefs if is_held(p, now)]
@@ -144,6 +156,8 @@ class Deliverer:
         done = 0
         try:
             for number, indices in enumerate(groups):
+                if self._stopping:
+                    break
                 batch = [queue[i] for i in indices]
                 step, chat_id = await self._send_group(chat_id, batch, tally)
                 done = number + 1
@@ -151,6 +165,8 @@ class Deliverer:
                     break
                 if step == "stop":  # the chat is gone; its waiting deliveries failed with it
                     return
+        except _Stopped:
+            pass
         except Exception:  # a bug or a database error: leave nothing stuck in "sending"
             log.exception("chat %s: delivery stopped by an unexpected error", chat_id)
         self.store.release_many(queue[i].id for g in groups[done:] for i in g)
@@ -211,6 +227,8 @@ class Deliverer:
         """Wait for a send slot and the pacer's go, then send (the send is recorded at once)."""
         while True:
             async with self._in_flight:
+                if self._stopping:  # checked once the slot is ours: the wait may be long
+                    raise _Stopped
                 now = self.clock()
                 ready = self.pacer.ready_at(chat_id, now)
                 if ready <= now:

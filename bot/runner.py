@@ -168,7 +168,11 @@ class Runtime:
                 return DeliverReport()
 
     async def finish_delivering(self, timeout_s: float = 15.0) -> None:
-        """Wait for a delivery round in progress, so a graceful stop records what it sent."""
+        """Wait for a delivery round in progress, so a graceful stop records what it sent.
+
+        The round sends nothing new: messages in flight finish, the rest waits for the next start.
+        """
+        self.deliverer.stop()
         try:
             async with asyncio.timeout(timeout_s):
                 async with self._delivering:

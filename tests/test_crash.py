@@ -119,3 +119,32 @@ def test_sigkill_mid_send_loses_nothing_and_duplicates_stay_bounded(
     store = Store(f"sqlite:///{tmp_path}/newsbot.db")
     assert store.delivery_counts() == {"sent": len(wanted)}
     store.close()
+
+
+def test_sigterm_mid_send_repeats_nothing(tmp_path: Path, fake: FakeTelegram) -> None:
+    """A graceful stop mid-delivery lets the sends in flight finish and record, starts no
+    more; after a restart the rest arrives and no message arrives twice."""
+    store = Store(f"sqlite:///{tmp_path}/newsbot.db")
+    seed(store, CHATS, ALERTS)
+    store.close()
+    config = write_config(tmp_path, fake)
+    fake.delay_s = 0.1
+    wanted = {(chat, story) for chat in CHATS for story in range(ALERTS)}
+    for run, log in enumerate(("first.log", "second.log")):
+        bot = start_bot(config, tmp_path, fake, log)
+        try:
+            if run == 0:
+                fake.wait_for(lambda f: len(f.sent_messages()) >= 60, timeout=30)
+            else:
+                fake.wait_for(lambda f: set(alerts_received(f)) >= wanted, timeout=60)
+            bot.send_signal(signal.SIGTERM)
+            assert bot.wait(timeout=30) == 0, (tmp_path / log).read_text()
+        finally:
+            if bot.poll() is None:
+                bot.kill()
+                bot.wait(timeout=10)
+        if run == 0:
+            assert len(set(alerts_received(fake))) < len(wanted), "stopped mid-delivery"
+    counts = alerts_received(fake)
+    assert set(counts) == wanted
+    assert max(counts.values()) == 1
