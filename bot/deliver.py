@@ -42,6 +42,10 @@ class Sender(Protocol):
     async def send(self, chat_id: int, alerts: Sequence[Alert]) -> int | None: ...
 
 
+DIGEST_MOST = 1000
+"""Alerts a digest message may hold (the 4096-character limit comes first)."""
+
+
 class _Stopped(Exception):
     """The deliverer is stopping: this message was not sent."""
 
@@ -120,10 +124,13 @@ class Deliverer:
         for delivery in claimed:
             queues.setdefault(delivery.chat_id, []).append(delivery)
         tally = _Tally()
+        digests = {p.chat_id for p in prefs if p.digest_at is not None}
         if queues:
             async with asyncio.TaskGroup() as group:
                 for chat_id, queue in queues.items():
-                    group.create_task(self._chat(chat_id, queue, tally))
+                    # a digest is one message (as many as 4096 characters need), not ten alerts
+                    most = DIGEST_MOST if chat_id in digests else self.settings.group_most
+                    group.create_task(self._chat(chat_id, queue, tally, most))
         for p in prefs:  # a digest that went out (or had nothing to send) is done until the next
             last = last_digest_time(p, now)
             if (
@@ -151,8 +158,8 @@ class Deliverer:
                 return total
             await asyncio.sleep(due - now)
 
-    async def _chat(self, chat_id: int, queue: list[Delivery], tally: _Tally) -> None:
-        groups = message_groups([d.alert for d in queue], most=self.settings.group_most)
+    async def _chat(self, chat_id: int, queue: list[Delivery], tally: _Tally, most: int) -> None:
+        groups = message_groups([d.alert for d in queue], most=most)
         done = 0
         try:
             for number, indices in enumerate(groups):

@@ -331,7 +331,7 @@ async def test_digest_collects_alerts_into_one_message_at_its_time(
     clock_value = [now]
     prefs = ChatPrefs(141, digest_at="08:00", timezone="Europe/Berlin")
     store.save_prefs(replace(prefs, digest_sent_at=last_digest_time(prefs, now)))
-    seed(store, [141], 3)
+    seed(store, [141], 12)  # more than the ten alerts an instant message groups
     sender = Deliverer(
         store,
         link,
@@ -346,8 +346,8 @@ async def test_digest_collects_alerts_into_one_message_at_its_time(
     clock_value[0] = due + 1
     await sender.drain(max_wait_s=0)
     [message] = fake.sent_messages(141)
-    assert stories_in(message.text) == [0, 1, 2]
-    seed(store, [141], 1, start=3, now=due)  # a later alert waits for the next digest
+    assert stories_in(message.text) == list(range(12))
+    seed(store, [141], 1, start=12, now=due)  # a later alert waits for the next digest
     await sender.drain(max_wait_s=0)
     assert len(fake.sent_messages(141)) == 1
     assert store.prefs_of(141).digest_sent_at == pytest.approx(due)
