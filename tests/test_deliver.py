@@ -388,3 +388,26 @@ async def test_unexpected_sender_error_leaves_nothing_sending(store: Store) -> N
     report = await sender.round()
     assert report.retried == 1
     assert store.delivery_counts() == {"pending": 2}
+
+
+@pytest.mark.parametrize("preview", [False, True])
+async def test_link_preview_follows_config(
+    fake: FakeTelegram, store: Store, config: Config, preview: bool
+) -> None:
+    """telegram.link_preview turns Telegram's link preview under an alert on or off."""
+    telegram = TelegramLink(
+        token=fake.token,
+        api_base_url=fake.url,
+        store=store,
+        rules=lambda: config.rules,
+        clock=time.time,
+        link_preview=preview,
+    )
+    await telegram.open()
+    try:
+        seed(store, [161], 1)
+        await deliverer(store, telegram).drain(max_wait_s=5)
+    finally:
+        await telegram.close()
+    [call] = fake.calls("sendMessage", 161)
+    assert call.params["link_preview_options"] == {"is_disabled": not preview}
