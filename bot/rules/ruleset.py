@@ -180,7 +180,8 @@ class RuleSet:
         scan = Scan(article, self.lexicon)
         present = scan.present
         candidates = set(self.always)
-        candidates.update(chain.from_iterable(filter(None, map(self.by_term.get, present))))
+        if self.by_term:
+            candidates.update(chain.from_iterable(filter(None, map(self.by_term.get, present))))
         alternatives = chain.from_iterable(filter(None, map(self.by_first.get, present)))
         satisfied = filter(present.issuperset, alternatives)
         candidates.update(chain.from_iterable(map(self.by_alternative.__getitem__, satisfied)))

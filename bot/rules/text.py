@@ -170,12 +170,23 @@ def tokenize(text: str) -> Tokens:
     if data.isascii():
         return Tokens(chunks, starts, ends)
     odd = list(set(filterfalse(str.isascii, chunks)))
-    folded = fold("\n".join(odd))
+    joined = "\n".join(odd)
+    folded = fold(joined)
     segmented = _SEGMENT_RE.search(folded) is not None
-    simple: dict[str, str] = {}
-    for chunk, word in zip(odd, folded.split("\n"), strict=True):
-        if word.isalnum() and chunk.isalnum() and not (segmented and _SEGMENT_RE.search(word)):
-            simple[chunk] = word
+    folded_words = folded.split("\n")
+    simple: dict[str, str]
+    if (
+        not segmented
+        and all(folded_words)
+        and joined.replace("\n", "").isalnum()
+        and folded.replace("\n", "").isalnum()
+    ):
+        simple = dict(zip(odd, folded_words, strict=True))
+    else:
+        simple = {}
+        for chunk, word in zip(odd, folded_words, strict=True):
+            if word.isalnum() and chunk.isalnum() and not (segmented and _SEGMENT_RE.search(word)):
+                simple[chunk] = word
     if len(simple) == len(odd):
         return Tokens(list(map(simple.get, chunks, chunks)), starts, ends)
     words: list[str] = []
