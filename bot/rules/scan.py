@@ -9,7 +9,6 @@ located lazily, for the few terms that are asked for; original spans are then a 
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -105,7 +104,7 @@ class Scan:
         # Lead tokens are the first tokens of the body: those that start before the lead ends.
         lead = article.lead
         lead_end = article.text.find(lead) + len(lead) if lead else 0
-        self.lead_tokens = bisect_left(self.tokens[BODY].starts, lead_end)
+        self.lead_tokens = self.tokens[BODY].before(lead_end)
         self.present_title = lexicon.find(self.tokens[TITLE].words, title)
         self.present_body = lexicon.find(self.tokens[BODY].words, body)
         self.present = self.present_title | self.present_body

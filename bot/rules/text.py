@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterator
 from itertools import accumulate, compress, count, filterfalse
 from operator import add
-from typing import NamedTuple
 
 _STRIPPED_MARKS = (
     "\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff"  # Latin, Greek, Cyrillic
@@ -142,12 +142,57 @@ def tokens(text: str) -> list[str]:
     return token_string(text).split()
 
 
-class Tokens(NamedTuple):
-    """A text's folded tokens, with the character span in the text each was folded from."""
+class Tokens:
+    """A text's folded tokens, with the character span in the text each was folded from.
 
-    words: list[str]
-    starts: list[int]
-    ends: list[int]
+    When every chunk of the text is one token (nearly always), the spans are only worked out
+    on first use: most articles match no topic and never need them.
+    """
+
+    __slots__ = ("_ends", "_parts", "_spaced", "_starts", "words")
+
+    def __init__(
+        self,
+        words: list[str],
+        *,
+        parts: tuple[str, list[str]] | None = None,
+        spans: tuple[list[int], list[int]] | None = None,
+    ) -> None:
+        self.words = words
+        self._spaced, self._parts = parts if parts is not None else ("", [])
+        self._starts: list[int] | None = None
+        self._ends: list[int] | None = None
+        if spans is not None:
+            self._starts, self._ends = spans
+
+    @property
+    def starts(self) -> list[int]:
+        """Start of each token's span in the text."""
+        if self._starts is None:
+            self._layout()
+        assert self._starts is not None
+        return self._starts
+
+    @property
+    def ends(self) -> list[int]:
+        """End of each token's span in the text."""
+        if self._ends is None:
+            self._layout()
+        assert self._ends is not None
+        return self._ends
+
+    def before(self, offset: int) -> int:
+        """How many tokens start before character ``offset`` of the text."""
+        if self._starts is None:
+            return len(list(filter(None, self._spaced[:offset].split(" "))))
+        return bisect_left(self._starts, offset)
+
+    def _layout(self) -> None:
+        # Chunk offsets are prefix sums over the parts (a separator between consecutive ones).
+        parts = self._parts
+        starts = list(compress(map(add, accumulate(map(len, parts), initial=0), count()), parts))
+        self._starts = starts
+        self._ends = list(map(add, starts, map(len, filter(None, parts))))
 
 
 def tokenize(text: str) -> Tokens:
@@ -163,12 +208,11 @@ def tokenize(text: str) -> Tokens:
         if mark in spaced:
             spaced = spaced.replace(mark, " ")
     data = spaced.encode("utf-8", "surrogatepass").translate(_ASCII_SEPARATORS_ANY_CASE).lower()
-    parts = data.decode("utf-8", "surrogatepass").split(" ")
-    starts = list(compress(map(add, accumulate(map(len, parts), initial=0), count()), parts))
+    decoded = data.decode("utf-8", "surrogatepass")
+    parts = decoded.split(" ")
     chunks = list(filter(None, parts))
-    ends = list(map(add, starts, map(len, chunks)))
     if data.isascii():
-        return Tokens(chunks, starts, ends)
+        return Tokens(chunks, parts=(decoded, parts))
     odd = list(set(filterfalse(str.isascii, chunks)))
     joined = "\n".join(odd)
     folded = fold(joined)
@@ -188,7 +232,9 @@ def tokenize(text: str) -> Tokens:
             if word.isalnum() and chunk.isalnum() and not (segmented and _SEGMENT_RE.search(word)):
                 simple[chunk] = word
     if len(simple) == len(odd):
-        return Tokens(list(map(simple.get, chunks, chunks)), starts, ends)
+        return Tokens(list(map(simple.get, chunks, chunks)), parts=(decoded, parts))
+    starts = list(compress(map(add, accumulate(map(len, parts), initial=0), count()), parts))
+    ends = list(map(add, starts, map(len, chunks)))
     words: list[str] = []
     word_starts: list[int] = []
     word_ends: list[int] = []
@@ -212,7 +258,7 @@ def tokenize(text: str) -> Tokens:
             words.append(word)
             word_starts.append(first)
             word_ends.append(last)
-    return Tokens(words, word_starts, word_ends)
+    return Tokens(words, spans=(word_starts, word_ends))
 
 
 def _is_word_char(char: str) -> bool:
