@@ -132,7 +132,7 @@ class Scan:
             whole = key[-1] == " "
             ntokens = key.count(" ") - whole
             lead_tokens = self.lead_tokens if field == BODY else -1
-            span_starts, span_ends = self.tokens[field].starts, self.tokens[field].ends
+            span_of = self.tokens[field].span
             first = counted = 0
             at = text.find(key)
             while at >= 0:
@@ -141,8 +141,9 @@ class Scan:
                 end = at + size - 1 if whole else text.index(" ", at + size)
                 stop = first + ntokens
                 place = "lead" if stop <= lead_tokens else field
-                span = (span_starts[first], span_ends[stop - 1])
-                found.append(Occurrence(field, at + 1, end, pid, first, stop, place, span))
+                found.append(
+                    Occurrence(field, at + 1, end, pid, first, stop, place, span_of(first, stop))
+                )
                 at = text.find(key, at + 1)
         self._occurrences[(field, pid)] = found
         return found

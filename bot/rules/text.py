@@ -149,17 +149,18 @@ class Tokens:
     on first use: most articles match no topic and never need them.
     """
 
-    __slots__ = ("_ends", "_parts", "_spaced", "_starts", "words")
+    __slots__ = ("_chunks", "_ends", "_parts", "_spaced", "_starts", "words")
 
     def __init__(
         self,
         words: list[str],
         *,
-        parts: tuple[str, list[str]] | None = None,
+        parts: tuple[str, list[str], list[str]] | None = None,
         spans: tuple[list[int], list[int]] | None = None,
     ) -> None:
         self.words = words
-        self._spaced, self._parts = parts if parts is not None else ("", [])
+        # Lazy layout: the separator-spaced text, its parts split on " ", its non-empty parts.
+        self._spaced, self._parts, self._chunks = parts if parts is not None else ("", [], [])
         self._starts: list[int] | None = None
         self._ends: list[int] | None = None
         if spans is not None:
@@ -169,30 +170,32 @@ class Tokens:
     def starts(self) -> list[int]:
         """Start of each token's span in the text."""
         if self._starts is None:
-            self._layout()
-        assert self._starts is not None
+            # Chunk offsets are prefix sums over the parts (a separator between consecutive ones).
+            parts = self._parts
+            offsets = map(add, accumulate(map(len, parts), initial=0), count())
+            self._starts = list(compress(offsets, parts))
         return self._starts
 
     @property
     def ends(self) -> list[int]:
         """End of each token's span in the text."""
         if self._ends is None:
-            self._layout()
-        assert self._ends is not None
+            self._ends = list(map(add, self.starts, map(len, self._chunks)))
         return self._ends
+
+    def span(self, first: int, stop: int) -> tuple[int, int]:
+        """Character span in the text of tokens ``[first, stop)``."""
+        starts = self.starts
+        last = stop - 1
+        if self._ends is not None:
+            return starts[first], self._ends[last]
+        return starts[first], starts[last] + len(self._chunks[last])
 
     def before(self, offset: int) -> int:
         """How many tokens start before character ``offset`` of the text."""
         if self._starts is None:
             return len(list(filter(None, self._spaced[:offset].split(" "))))
         return bisect_left(self._starts, offset)
-
-    def _layout(self) -> None:
-        # Chunk offsets are prefix sums over the parts (a separator between consecutive ones).
-        parts = self._parts
-        starts = list(compress(map(add, accumulate(map(len, parts), initial=0), count()), parts))
-        self._starts = starts
-        self._ends = list(map(add, starts, map(len, filter(None, parts))))
 
 
 def tokenize(text: str) -> Tokens:
@@ -212,7 +215,7 @@ def tokenize(text: str) -> Tokens:
     parts = decoded.split(" ")
     chunks = list(filter(None, parts))
     if data.isascii():
-        return Tokens(chunks, parts=(decoded, parts))
+        return Tokens(chunks, parts=(decoded, parts, chunks))
     odd = list(set(filterfalse(str.isascii, chunks)))
     joined = "\n".join(odd)
     folded = fold(joined)
@@ -232,7 +235,7 @@ def tokenize(text: str) -> Tokens:
             if word.isalnum() and chunk.isalnum() and not (segmented and _SEGMENT_RE.search(word)):
                 simple[chunk] = word
     if len(simple) == len(odd):
-        return Tokens(list(map(simple.get, chunks, chunks)), parts=(decoded, parts))
+        return Tokens(list(map(simple.get, chunks, chunks)), parts=(decoded, parts, chunks))
     starts = list(compress(map(add, accumulate(map(len, parts), initial=0), count()), parts))
     ends = list(map(add, starts, map(len, chunks)))
     words: list[str] = []
