@@ -71,6 +71,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.runner import run_forever, run_once
 
     config = _config(args)
+    failures = config.rules.check_examples()
+    if failures:
+        # The same rule as for a reload: rules whose own examples fail are not put in service.
+        for failure in failures:
+            print(f"newsbot: {config.file}: {failure}", file=sys.stderr)
+        return 2
     if args.once:
         reports, delivered = asyncio.run(run_once(config))
         errors = sum(len(r.errors) for r in reports)

@@ -94,3 +94,21 @@ def test_missing_config_file(tmp_path: Path) -> None:
     """A missing config file is a ConfigError that names the path."""
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "nope.yaml")
+
+
+def test_run_refuses_rules_whose_examples_fail(tmp_path: Path) -> None:
+    """`newsbot run` exits 2 naming the topic and text when a topic's own example fails."""
+    path = tmp_path / "newsbot.yaml"
+    path.write_text(
+        "topics:\n  - id: t\n    name: T\n    match: {all: [alpha, beta]}\n"
+        "    tests: {match: ['only alpha here']}\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(path), "run", "--once"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "only alpha here" in result.stderr and "t" in result.stderr
