@@ -78,3 +78,31 @@ def strip_boilerplate_containers(tree: HtmlElement) -> list[str]:
         if text:
             removed.append(text)
     return removed
+
+
+# Blocks shorter than this ("-", "Photo", a bullet) are skipped when looking for copied runs.
+_RUN_KEY_CHARS = 20
+# This many consecutive blocks seen before, in the same order, are a copy of a section
+# (hidden print/AMP twins, teaser carousels repeating the article); a single repeated line
+# ("Warm up: 10 minutes…" in every workout) or a run of short list lines (a meal plan, a
+# spec sheet repeated per product) is content.
+_RUN = 6
+_RUN_CHARS = 600
+
+
+def repeated_runs(blocks: list[str]) -> set[int]:
+    """Indices of ``blocks`` that repeat, in order, a run of blocks that came earlier."""
+    keyed = [
+        (i, k)
+        for i, b in enumerate(blocks)
+        if len(k := normalize_space(b).lower()) >= _RUN_KEY_CHARS
+    ]
+    seen: set[tuple[str, ...]] = set()
+    copies: set[int] = set()
+    for n in range(len(keyed) - _RUN + 1):
+        run = tuple(k for _, k in keyed[n : n + _RUN])
+        if run in seen and sum(map(len, run)) >= _RUN_CHARS:
+            copies.update(i for i, _ in keyed[n : n + _RUN])
+        else:
+            seen.add(run)
+    return copies

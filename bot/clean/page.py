@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from bot.clean.boilerplate import is_boilerplate_line, strip_boilerplate_containers
+from bot.clean.boilerplate import is_boilerplate_line, repeated_runs, strip_boilerplate_containers
 from bot.clean.byline import byline_author
 from bot.clean.consent_dom import strip_consent_containers
 from bot.clean.consent_text import is_consent_notice, normalize_space
@@ -19,6 +21,8 @@ from bot.model import Article, Removed
 # Bylines sit at the top or the bottom of the body.
 _BYLINE_REACH = 4
 _REMOVED_CHARS = 1000
+# Machine values that leak from hidden markup: a bare ISO 8601 timestamp.
+_BARE_VALUE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?\S*\s*$")
 DEFAULT_OPTIONS = ExtractOptions()
 
 
@@ -53,8 +57,13 @@ def _label(blocks: list[str], meta: PageMeta, url: str | None, removed: list[Rem
     kept: list[str] = []
     walls = 0
     titles = {normalize_space(t).lower() for t in (meta.title, meta.headline) if t}
-    for block in blocks:
-        if is_consent_notice(block):
+    copies = repeated_runs(blocks)
+    for i, block in enumerate(blocks):
+        if i in copies:
+            removed.append(Removed("repeat", block))
+        elif _BARE_VALUE.match(block):
+            removed.append(Removed("boilerplate", block))
+        elif is_consent_notice(block):
             removed.append(Removed("consent", block))
         elif is_subscription_notice(block):
             removed.append(Removed("wall", block))
