@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import trafilatura
 from lxml.html import HtmlElement
 
+from bot.clean.links import drop_trailing_link_lines
+
 
 @dataclass(frozen=True, slots=True)
 class ExtractOptions:
@@ -37,7 +39,8 @@ def extract_blocks(tree: HtmlElement, url: str | None, options: ExtractOptions) 
         retry = _run(tree, url, options, recall=True)
         if len(retry.split()) > _RETRY_GAIN * words:
             text = retry
-    return [line.strip() for line in text.split("\n") if line.strip()]
+    lines = [line.strip() for line in text.split("\n")]
+    return drop_trailing_link_lines([line for line in lines if line], tree)
 
 
 def _run(tree: HtmlElement, url: str | None, options: ExtractOptions, *, recall: bool) -> str:
