@@ -22,11 +22,14 @@ class ExtractOptions:
     cut_furniture: bool = False
 
 
-# A result this short, or this small a share of the page's words, may be a missed article:
-# trafilatura is asked again in recall mode, and the retry wins only if it finds far more.
+# A result this short, or under half the page's words, may be a missed article (guides and
+# list articles whose sections trafilatura takes for furniture): trafilatura is asked again in
+# recall mode, and the retry wins when it brings half as much prose again. Prose is counted
+# in distinct lines of 5+ words so that repeated gallery captions and labels do not count.
 _SHORT_WORDS = 100
-_SHORT_SHARE = 0.2
-_RETRY_GAIN = 2.0
+_SHORT_SHARE = 0.5
+_PROSE_LINE_WORDS = 5
+_RETRY_GAIN = 1.5
 
 
 def extract_blocks(tree: HtmlElement, url: str | None, options: ExtractOptions) -> list[str]:
@@ -37,7 +40,7 @@ def extract_blocks(tree: HtmlElement, url: str | None, options: ExtractOptions) 
         words < _SHORT_WORDS or words < _SHORT_SHARE * _page_words(tree)
     ):
         retry = _run(tree, url, options, recall=True)
-        if len(retry.split()) > _RETRY_GAIN * words:
+        if _prose_words(retry) > _RETRY_GAIN * _prose_words(text):
             text = retry
     lines = [line.strip() for line in text.split("\n")]
     return drop_trailing_link_lines([line for line in lines if line], tree)
@@ -55,6 +58,12 @@ def _run(tree: HtmlElement, url: str | None, options: ExtractOptions, *, recall:
         output_format="txt",
     )
     return text or ""
+
+
+def _prose_words(text: str) -> int:
+    """Words in the distinct lines of ``text`` that are sentences, not captions or labels."""
+    lines = {line.strip() for line in text.split("\n")}
+    return sum(n for line in lines if (n := len(line.split())) >= _PROSE_LINE_WORDS)
 
 
 def _page_words(tree: HtmlElement) -> int:
