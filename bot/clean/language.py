@@ -9,7 +9,7 @@ import py3langid
 _HTML_LANG = re.compile(r"^([a-z]{2})\b", re.I)
 # Below this many letters the text says too little; the page's declared language is used.
 _MIN_LETTERS = 40
-_SAMPLE = 1200
+_SAMPLE = 600
 _LETTER = re.compile(r"[^\W\d_]")
 
 
