@@ -121,11 +121,18 @@ def _candidates(tree: HtmlElement) -> list[HtmlElement]:
     for value in tree.xpath(_ID_AND_CLASS):
         if is_consent_attribute(value):
             found[value.getparent()] = None
+    labelled = False
     for el in tree.xpath(_LABELLED):
-        if el.get("role") in _ROLES and _ARIA.search(el.get("aria-label") or ""):
+        if (
+            el.get("role") in _ROLES
+            and _ARIA.search(el.get("aria-label") or "")
+            and el not in found
+        ):
             found[el] = None
+            labelled = True
     elements = [el for el in found if el.tag not in _NEVER]
-    if len(elements) > 1:
+    # The id/class query answers in document order already; only ARIA finds need sorting in.
+    if labelled and len(elements) > 1:
         order = {el: i for i, el in enumerate(tree.iter())}
         elements.sort(key=lambda el: order.get(el, 0))
     return elements
