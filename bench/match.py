@@ -30,6 +30,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot import heap
 from bot.model import Article
 from bot.rules import compile_rules
 from bot.rules.text import fold
@@ -191,6 +192,8 @@ def main() -> None:
     rules = compile_rules(data["aliases"], data["topics"])
     t2 = time.process_time()
     print(f"load (YAML, {loader.__name__}): {t1 - t0:.3f} s   compile: {t2 - t1:.3f} s")
+    del data, text
+    heap.settle()  # as the running bot does after every (re)load: see bot/heap.py
 
     # CPU time of this process: "articles/s on one core", robust to other load on the machine.
     wall, start = time.perf_counter(), time.process_time()

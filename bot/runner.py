@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from bot import heap
 from bot.admin import AdminHooks, explain_url
 from bot.config import Config, load_config
 from bot.deliver import Deliverer, DeliverReport, DeliverySettings, Sender
@@ -88,6 +89,7 @@ class Runtime:
             clock=time.time,
         )
         self.last_delivery_at: float | None = None
+        heap.settle()  # the compiled rules live as long as the config: keep GC passes off them
 
     async def open(self) -> None:
         requeued = self.store.requeue_interrupted()
@@ -123,6 +125,7 @@ class Runtime:
             return message
         new = replace(new, telegram=replace(new.telegram, token=self.config.telegram.token))
         old, self.config = self.config, new
+        heap.settle()
         if old.sources != new.sources and self.on_sources_changed:
             self.on_sources_changed(new)
         message = f"config reloaded: {len(new.sources)} sources, {len(new.rules.topics)} topics"

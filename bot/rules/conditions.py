@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from operator import itemgetter
 from typing import Literal
 
@@ -57,6 +58,12 @@ class Atom:
     scope: Scope
     path: Path
     pids: frozenset[int]
+    # Term id -> the term as written (for explanations).
+    names: dict[int, str] = dataclass_field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # The first term written wins when two spell the same key ("Trump", "trump").
+        object.__setattr__(self, "names", {t.pid: t.text for t in reversed(self.terms)})
 
     def holds(self, scan: Scan) -> bool:
         if not self.ignore:
@@ -77,7 +84,9 @@ class Atom:
         if self.scope is None and not self.ignore:
             if len(self.terms) == 1:
                 pid = self.terms[0].pid
-                found = scan.occurrences(TITLE, pid) + scan.occurrences(BODY, pid)
+                found = scan.occurrences(BODY, pid)  # shared with the scan's cache: not mutated
+                if pid in scan.present_title:
+                    found = scan.occurrences(TITLE, pid) + found
             else:
                 # Stable sorts by start within each field: the title comes first.
                 title = [o for t in self.terms for o in scan.occurrences(TITLE, t.pid)]

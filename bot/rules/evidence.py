@@ -19,7 +19,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import chain
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import cast
 
 from bot.model import Field, Hit, Match
@@ -31,7 +31,13 @@ REPEAT_WEIGHT, REPEAT_CAP = 0.25, 2.0
 PROXIMITY_MAX, PROXIMITY_STEP = 2.0, 6.0
 SNIPPET_CHARS, SNIPPET_BEFORE = 200, 60
 _FIELD_ORDER = {"title": 0, "lead": 1, "body": 2}
-_PLACE = attrgetter("place")
+# The proximity part for each token distance, rounded to hundredths; 0 from _FAR on.
+_FAR = 1 + round(PROXIMITY_MAX * PROXIMITY_STEP) + 1
+_PROXIMITY = tuple(
+    round(min(PROXIMITY_MAX, max(0.0, PROXIMITY_MAX - (d - 1) / PROXIMITY_STEP)), 2)
+    for d in range(_FAR + 1)
+)
+_HITS = itemgetter(1)
 _MENTION = attrgetter("field", "start")
 
 
@@ -55,21 +61,21 @@ def gather(atoms: tuple[Atom, ...], scan: Scan) -> Evidence:
             if hits:
                 found_atoms.append((atom, tuple(hits)))
     found = tuple(found_atoms)
-    rank = _FIELD_ORDER.__getitem__
-    best_field = [min(map(rank, map(_PLACE, hits))) for _, hits in found]
-    mentions = len(set(map(_MENTION, chain.from_iterable(hits for _, hits in found))))
+    # Hits come in reading order (title, lead, rest of the body): the first is the best placed.
+    best_field = [_FIELD_ORDER[hits[0].place] for _, hits in found]
+    mentions = len(set(map(_MENTION, chain.from_iterable(map(_HITS, found)))))
     closest = _closest(scan, found)
-    proximity = 0.0
-    if closest is not None:
-        proximity = max(0.0, PROXIMITY_MAX - (closest[0] - 1) / PROXIMITY_STEP)
+    proximity = 0.0 if closest is None else _PROXIMITY[min(closest[0], _FAR)]
     parts = (
         ("title", WEIGHTS["title"] * best_field.count(0)),
         ("lead", WEIGHTS["lead"] * best_field.count(1)),
         ("body", WEIGHTS["body"] * best_field.count(2)),
         ("repeats", min(REPEAT_CAP, REPEAT_WEIGHT * (mentions - len(found)))),
-        ("proximity", round(min(PROXIMITY_MAX, proximity), 2)),
+        ("proximity", proximity),
     )
-    return Evidence(found, round(sum(v for _, v in parts), 2), parts, closest)
+    # Every part is a whole number of hundredths: summing those as integers and dividing once
+    # gives round(sum, 2) exactly, without float rounding (slow in CPython) per match.
+    return Evidence(found, sum(round(v * 100) for _, v in parts) / 100, parts, closest)
 
 
 def _closest(
@@ -78,22 +84,27 @@ def _closest(
     """Token distance between the closest hits of two different atoms in the same field."""
     if len(found) < 2:
         return None
+    by_field: dict[str, list[tuple[int, int, int]]] = {TITLE: [], BODY: []}
+    for k, (_, hits) in enumerate(found):
+        for o in hits:
+            by_field[o.field].append((o.first, o.stop, k))
     best: tuple[int, str] | None = None
     for field in (TITLE, BODY):
-        ranges = sorted(
-            ((o.first, o.stop), k)
-            for k, (_, hits) in enumerate(found)
-            for o in hits
-            if o.field == field
-        )
-        last: dict[int, tuple[int, int]] = {}
-        for (start, end), k in ranges:
-            for other, (_, prev_end) in last.items():
+        ranges = by_field[field]
+        if len(ranges) < 2:
+            continue
+        ranges.sort()
+        last: dict[int, int] = {}  # atom -> furthest end of its hits so far
+        for start, end, k in ranges:
+            for other, prev_end in last.items():
                 if other != k:
-                    d = max(0, start - prev_end + 1)
+                    d = start - prev_end + 1
+                    if d < 0:
+                        d = 0
                     if best is None or d < best[0]:
                         best = (d, field)
-            last[k] = (start, end) if k not in last or end > last[k][1] else last[k]
+            if end > last.get(k, -1):
+                last[k] = end
     return best
 
 
@@ -101,27 +112,32 @@ def to_match(
     topic_id: str, topic_name: str, scan: Scan, evidence: Evidence, details: dict[str, object]
 ) -> Match:
     """A filled ``Match``: hits grouped by term, surface and field; snippet with marks."""
-    groups: dict[tuple[str, str, Field], list[Occurrence]] = {}
-    seen: set[tuple[str, int, int]] = set()
+    groups: dict[tuple[str, str, str], list[Occurrence]] = {}
+    # Each occurrence once (atoms may share terms), with the last atom that holds it.
+    atom_of: dict[tuple[str, int, int], int] = {}
     title, text = scan.article.title, scan.article.text
-    for atom, occurrences in evidence.found:
-        names = {t.pid: t.text for t in reversed(atom.terms)}
+    for k, (atom, occurrences) in enumerate(evidence.found):
+        names = atom.names
         for occ in occurrences:
             ident = (occ.field, occ.start, occ.pid)
-            if ident in seen:
+            if ident in atom_of:
+                atom_of[ident] = k
                 continue
-            seen.add(ident)
+            atom_of[ident] = k
             start, end = occ.span
             surface = title[start:end] if occ.field == TITLE else text[start:end]
-            key = (names[occ.pid], surface, cast(Field, occ.place))
+            key = (names[occ.pid], surface, occ.place)
             group = groups.get(key)
             if group is None:
                 groups[key] = [occ]
             else:
                 group.append(occ)
     ordered = sorted(groups.items(), key=_group_order)
-    hits = tuple(Hit(term, surface, field, len(occs)) for (term, surface, field), occs in ordered)
-    snippet, marks = _snippet(scan, [o for _, occs in ordered for o in occs], evidence)
+    hits = tuple(
+        Hit(term, surface, cast(Field, field), len(occs))
+        for (term, surface, field), occs in ordered
+    )
+    snippet, marks = _snippet(scan, [o for _, occs in ordered for o in occs], atom_of)
     return Match(
         topic_id=topic_id,
         topic_name=topic_name,
@@ -134,42 +150,39 @@ def to_match(
     )
 
 
-def _group_order(item: tuple[tuple[str, str, Field], list[Occurrence]]) -> tuple[int, int]:
+def _group_order(item: tuple[tuple[str, str, str], list[Occurrence]]) -> tuple[int, int]:
     return _FIELD_ORDER[item[0][2]], item[1][0].start
 
 
 def _snippet(
-    scan: Scan, occs: list[Occurrence], evidence: Evidence
+    scan: Scan, occs: list[Occurrence], atom_of: dict[tuple[str, int, int], int]
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
     """About 200 characters of body around the densest evidence; the title if the body has none."""
-    body = [o for o in occs if o.field == BODY]
-    if not body:
+    spans = sorted((*o.span, atom_of[(BODY, o.start, o.pid)]) for o in occs if o.field == BODY)
+    if not spans:
         title = scan.article.title
         return _cut(title, 0, len(title), [o.span for o in occs])
-    atom_of = {
-        (o.start, o.pid): k
-        for k, (_, hits) in enumerate(evidence.found)
-        for o in hits
-        if o.field == BODY
-    }
-    spans = sorted((*o.span, atom_of.get((o.start, o.pid), -1)) for o in body)
     text = scan.article.text
     starts = [a for a, _, _ in spans]
     best_key: tuple[int, int] | None = None
     best_window = (0, 0)
-    for anchor, _, _ in spans[:50]:
-        start = max(0, anchor - SNIPPET_BEFORE)
-        end = min(len(text), start + SNIPPET_CHARS)
+    size = len(text)
+    for anchor in starts[:50]:
+        start = anchor - SNIPPET_BEFORE
+        if start < 0:
+            start = 0
+        end = start + SNIPPET_CHARS
+        if end > size:
+            end = size
         lo, hi = bisect_left(starts, start), bisect_left(starts, end)
-        atoms = {k for _, b, k in spans[lo:hi] if b <= end}
-        key = (len(atoms), -anchor)
+        key = (len({k for _, b, k in spans[lo:hi] if b <= end}), -anchor)
         if best_key is None or key > best_key:
             best_key, best_window = key, (start, end)
     start, end = best_window
     if start > 0:
         cut = text.find(" ", start, start + 30)
         start = cut + 1 if cut >= 0 else start
-    if end < len(text):
+    if end < size:
         cut = text.rfind(" ", end - 30, end)
         end = cut if cut > start else end
     return _cut(text, start, end, [(a, b) for a, b, _ in spans])

@@ -152,8 +152,10 @@ class RuleSet:
                 for pid in topic.trigger:
                     by_term.setdefault(pid, []).append(topic.index)
         by_first: dict[int, list[frozenset[int]]] = {}
+        keys = lexicon.keys
         for alternative in by_alternative:
-            by_first.setdefault(min(alternative), []).append(alternative)
+            rarest = min(alternative, key=lambda p: _selectivity(keys[p], p))
+            by_first.setdefault(rarest, []).append(alternative)
         return RuleSet(
             topics=topics,
             lexicon=lexicon,
@@ -236,6 +238,14 @@ class RuleSet:
         return failures
 
 
+def _selectivity(key: str, pid: int) -> tuple[int, int, int]:
+    """Sort key putting first the term least likely to occur: a phrase, then a whole word, then
+    a prefix; longer before shorter. An alternative is filed under that term, so fewer are
+    checked per article."""
+    kind = 2 if key[-1] != " " else (0 if key.count(" ") > 2 else 1)
+    return kind, -len(key), pid
+
+
 def _meets_all(groups: tuple[frozenset[int], ...], present: set[int]) -> bool:
     # A plain loop: this runs for hundreds of candidate topics per article.
     for group in groups:  # noqa: SIM110
@@ -251,9 +261,20 @@ def _any_subset(alternatives: tuple[frozenset[int], ...], present: set[int]) -> 
     return False
 
 
+_FIELDS = {
+    ("title", "title"): ("title",),
+    ("body", "body"): ("body",),
+    ("title", "body"): ("body", "title"),
+}
+
+
 def _details(topic: Topic, evidence: Evidence) -> dict[str, object]:
     details: dict[str, object] = {
-        "found": {atom.label: sorted({o.field for o in hits}) for atom, hits in evidence.found},
+        # Hits are in reading order, title first: the first and last give the fields.
+        "found": {
+            atom.label: list(_FIELDS[hits[0].field, hits[-1].field])
+            for atom, hits in evidence.found
+        },
     }
     if evidence.closest is not None:
         details["closest"] = {"tokens": evidence.closest[0], "field": evidence.closest[1]}

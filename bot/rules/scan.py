@@ -83,9 +83,9 @@ class Scan:
 
     __slots__ = (
         "_cache",
+        "_lead_tokens",
         "_occurrences",
         "article",
-        "lead_tokens",
         "lexicon",
         "present",
         "present_body",
@@ -101,15 +101,28 @@ class Scan:
         title = _joined(self.tokens[TITLE].words)
         body = _joined(self.tokens[BODY].words)
         self.strings = {TITLE: title, BODY: body}
-        # Lead tokens are the first tokens of the body: those that start before the lead ends.
-        lead = article.lead
-        lead_end = article.text.find(lead) + len(lead) if lead else 0
-        self.lead_tokens = self.tokens[BODY].before(lead_end)
+        self._lead_tokens: int | None = None
         self.present_title = lexicon.find(self.tokens[TITLE].words, title)
         self.present_body = lexicon.find(self.tokens[BODY].words, body)
         self.present = self.present_title | self.present_body
-        self._occurrences: dict[tuple[str, int], list[Occurrence]] = {}
+        self._occurrences: dict[str, dict[int, list[Occurrence]]] = {}
         self._cache: dict[object, Any] = {}
+
+    @property
+    def lead_tokens(self) -> int:
+        """How many tokens of the body belong to the lead: those that start before it ends."""
+        if self._lead_tokens is None:
+            # The end of the first paragraph (``Article.lead``) that is not only whitespace.
+            text, start, lead_end = self.article.text, 0, 0
+            while start < len(text):
+                cut = text.find("\n\n", start)
+                stop = len(text) if cut < 0 else cut
+                if text[start:stop].strip():
+                    lead_end = start + len(text[start:stop].rstrip())
+                    break
+                start = stop + 2
+            self._lead_tokens = self.tokens[BODY].before(lead_end)
+        return self._lead_tokens
 
     @property
     def cache(self) -> dict[object, Any]:
@@ -118,34 +131,38 @@ class Scan:
 
     def occurrences(self, field: str, pid: int) -> list[Occurrence]:
         """Every occurrence of term ``pid`` in ``field`` (``title`` or ``body``), in order."""
-        cached = self._occurrences.get((field, pid))
-        if cached is not None:
-            return cached
-        found: list[Occurrence] = []
-        present = self.present_title if field == TITLE else self.present_body
-        if pid in present:
-            # A few str.find calls beat a second automaton pass: only asked-for terms are located.
-            # A key starts at a space: the spaces before it count the tokens before it.
-            text = self.strings[field]
-            key = self.lexicon.keys[pid]
-            size = len(key)
-            whole = key[-1] == " "
-            ntokens = key.count(" ") - whole
-            lead_tokens = self.lead_tokens if field == BODY else -1
-            span_of = self.tokens[field].span
-            first = counted = 0
-            at = text.find(key)
-            while at >= 0:
-                first += text.count(" ", counted, at)
-                counted = at
-                end = at + size - 1 if whole else text.index(" ", at + size)
-                stop = first + ntokens
-                place = "lead" if stop <= lead_tokens else field
-                found.append(
-                    Occurrence(field, at + 1, end, pid, first, stop, place, span_of(first, stop))
-                )
-                at = text.find(key, at + 1)
-        self._occurrences[(field, pid)] = found
+        cache = self._occurrences.get(field)
+        if cache is None:
+            cache = self._occurrences[field] = {}
+        found = cache.get(pid)
+        if found is not None:
+            return found
+        found = cache[pid] = []
+        if pid not in (self.present_title if field == TITLE else self.present_body):
+            return found
+        # A few str.find calls beat a second automaton pass: only asked-for terms are located.
+        # A key starts at a space: the spaces before it count the tokens before it.
+        text = self.strings[field]
+        key = self.lexicon.keys[pid]
+        size = len(key)
+        whole = key[-1] == " "
+        ntokens = key.count(" ") - whole
+        tokens = self.tokens[field]
+        starts, chunk_end = tokens.starts, tokens.end  # starts first: lead_tokens can bisect it
+        lead_tokens = self.lead_tokens if field == BODY else -1
+        first = counted = 0
+        at = text.find(key)
+        while at >= 0:
+            first += text.count(" ", counted, at)
+            counted = at
+            end = at + size - 1 if whole else text.index(" ", at + size)
+            stop = first + ntokens
+            place = "lead" if stop <= lead_tokens else field
+            span = (starts[first], chunk_end(stop - 1))
+            found.append(
+                _occurrence(Occurrence, (field, at + 1, end, pid, first, stop, place, span))
+            )
+            at = text.find(key, at + 1)
         return found
 
     def original_span(self, occurrence: Occurrence) -> tuple[int, int]:
@@ -158,6 +175,10 @@ class Scan:
         if occurrence.field == TITLE:
             return self.article.title[start:end]
         return self.article.text[start:end]
+
+
+# Builds an Occurrence from a ready tuple in C, skipping the Python-level ``__new__``.
+_occurrence = tuple.__new__
 
 
 def _joined(words: list[str]) -> str:

@@ -31,6 +31,8 @@ from collections.abc import Iterator
 from itertools import accumulate, compress, count, filterfalse
 from operator import add
 
+import numpy
+
 _STRIPPED_MARKS = (
     "\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff"  # Latin, Greek, Cyrillic
     "\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7"  # Hebrew points
@@ -149,18 +151,19 @@ class Tokens:
     on first use: most articles match no topic and never need them.
     """
 
-    __slots__ = ("_chunks", "_ends", "_parts", "_spaced", "_starts", "words")
+    __slots__ = ("_chunks", "_ends", "_spaced", "_starts", "words")
 
     def __init__(
         self,
         words: list[str],
         *,
-        parts: tuple[str, list[str], list[str]] | None = None,
+        layout: tuple[str, list[str]] | None = None,
         spans: tuple[list[int], list[int]] | None = None,
     ) -> None:
         self.words = words
-        # Lazy layout: the separator-spaced text, its parts split on " ", its non-empty parts.
-        self._spaced, self._parts, self._chunks = parts if parts is not None else ("", [], [])
+        # Lazy layout: the text with every separator turned into a space (same length as the
+        # text, so offsets agree), and its chunks (the runs between spaces).
+        self._spaced, self._chunks = layout if layout is not None else ("", [])
         self._starts: list[int] | None = None
         self._ends: list[int] | None = None
         if spans is not None:
@@ -170,10 +173,7 @@ class Tokens:
     def starts(self) -> list[int]:
         """Start of each token's span in the text."""
         if self._starts is None:
-            # Chunk offsets are prefix sums over the parts (a separator between consecutive ones).
-            parts = self._parts
-            offsets = map(add, accumulate(map(len, parts), initial=0), count())
-            self._starts = list(compress(offsets, parts))
+            self._starts = _chunk_starts(self._spaced)
         return self._starts
 
     @property
@@ -183,19 +183,49 @@ class Tokens:
             self._ends = list(map(add, self.starts, map(len, self._chunks)))
         return self._ends
 
+    def end(self, index: int) -> int:
+        """End of token ``index``'s span in the text."""
+        if self._ends is not None:
+            return self._ends[index]
+        return self.starts[index] + len(self._chunks[index])
+
     def span(self, first: int, stop: int) -> tuple[int, int]:
         """Character span in the text of tokens ``[first, stop)``."""
-        starts = self.starts
-        last = stop - 1
-        if self._ends is not None:
-            return starts[first], self._ends[last]
-        return starts[first], starts[last] + len(self._chunks[last])
+        return self.starts[first], self.end(stop - 1)
 
     def before(self, offset: int) -> int:
         """How many tokens start before character ``offset`` of the text."""
         if self._starts is None:
             return len(list(filter(None, self._spaced[:offset].split(" "))))
         return bisect_left(self._starts, offset)
+
+
+def _chunk_starts(spaced: str) -> list[int]:
+    """Offsets where a run of non-spaces starts, computed with numpy (a Python loop over 800
+    tokens costs more than the whole automaton pass over the article)."""
+    if not spaced:
+        return []
+    try:
+        codes = numpy.frombuffer(spaced.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)
+    except UnicodeEncodeError:  # pragma: no cover - only lone surrogates outside utf-32's range
+        parts = spaced.split(" ")
+        return list(compress(map(add, accumulate(map(len, parts), initial=0), count()), parts))
+    space = codes == 0x20
+    begins = ~space
+    begins[1:] &= space[:-1]
+    starts: list[int] = numpy.flatnonzero(begins).tolist()
+    return starts
+
+
+def _space_separators(text: str) -> str:
+    """``text`` with the separator punctuation of ``_SPAN_SEPARATORS`` replaced by spaces.
+
+    Each is one character, so offsets are unchanged; a one-character ``in`` is memchr-fast.
+    """
+    for mark in _SPAN_SEPARATORS:
+        if mark in text:
+            text = text.replace(mark, " ")
+    return text
 
 
 def tokenize(text: str) -> Tokens:
@@ -206,16 +236,12 @@ def tokenize(text: str) -> Tokens:
     once, all of them in one ``fold`` call; ASCII chunks only need lowering. A chunk that does
     not fold to a single token is tokenized on its own and aligned character by character.
     """
-    spaced = text
-    for mark in _SPAN_SEPARATORS:
-        if mark in spaced:
-            spaced = spaced.replace(mark, " ")
+    spaced = _space_separators(text)
     data = spaced.encode("utf-8", "surrogatepass").translate(_ASCII_SEPARATORS_ANY_CASE).lower()
     decoded = data.decode("utf-8", "surrogatepass")
-    parts = decoded.split(" ")
-    chunks = list(filter(None, parts))
+    chunks = list(filter(None, decoded.split(" ")))
     if data.isascii():
-        return Tokens(chunks, parts=(decoded, parts, chunks))
+        return Tokens(chunks, layout=(decoded, chunks))
     odd = list(set(filterfalse(str.isascii, chunks)))
     joined = "\n".join(odd)
     folded = fold(joined)
@@ -235,8 +261,8 @@ def tokenize(text: str) -> Tokens:
             if word.isalnum() and chunk.isalnum() and not (segmented and _SEGMENT_RE.search(word)):
                 simple[chunk] = word
     if len(simple) == len(odd):
-        return Tokens(list(map(simple.get, chunks, chunks)), parts=(decoded, parts, chunks))
-    starts = list(compress(map(add, accumulate(map(len, parts), initial=0), count()), parts))
+        return Tokens(list(map(simple.get, chunks, chunks)), layout=(decoded, chunks))
+    starts = _chunk_starts(decoded)
     ends = list(map(add, starts, map(len, chunks)))
     words: list[str] = []
     word_starts: list[int] = []

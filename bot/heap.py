@@ -1,0 +1,18 @@
+"""Keeping long-lived objects out of the cyclic garbage collector's way.
+
+A compiled rule set with thousands of topics is some 150,000 objects that live until the next
+reload. Every full collection walks all of them — about 60 ms each, several times a minute on a
+busy bot, and 10% of matching time in ``bench/match.py``. ``settle()`` moves everything alive
+now into the permanent generation (``gc.freeze``), so later collections only look at new objects.
+Frozen objects are still freed by reference counting when the next reload drops them.
+"""
+
+from __future__ import annotations
+
+import gc
+
+
+def settle() -> None:
+    """Collect garbage once, then exempt every surviving object from future collections."""
+    gc.collect()
+    gc.freeze()
