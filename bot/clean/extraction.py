@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement
 
 from bot.clean.links import drop_trailing_link_lines
@@ -22,38 +24,107 @@ class ExtractOptions:
     cut_furniture: bool = False
 
 
-# A result this short, or under half the page's prose (its words outside links), may be a
-# missed article (guides and list articles whose sections trafilatura takes for furniture);
-# menus and teaser lists are link text and do not count. trafilatura is asked again in
-# recall mode, and the retry wins when it brings half as much prose again. Prose is counted
-# in distinct lines of 5+ words so that repeated gallery captions and labels do not count.
+# trafilatura runs in three modes here. Its fast mode (own extractor only) is trusted when
+# what it returns reads like an article: enough prose, a fair share of the page's prose, mostly
+# sentences rather than menu labels, and paragraphs rather than one flattened container (its
+# baseline fallback). Otherwise the full mode runs, which weighs readability and justext
+# against the own extraction; that comparison is most of trafilatura's time and changes
+# nothing on most pages.
 _SHORT_WORDS = 100
-# A result this long is an article already: a retry could only add furniture.
+_DOUBT_SHARE = 0.3
+_DOUBT_LINE_SHARE = 0.5
+# One line this long is a container flattened into a single paragraph, not a paragraph.
+_BLOB_WORDS = 300
+# A result short of the page's prose (its words outside links) may be a missed article:
+# guides and list articles whose sections trafilatura takes for furniture. Menus and teaser
+# lists are link text and do not count. trafilatura is asked again in recall mode, and the
+# retry wins when it brings more prose from where the first result starts (new material
+# ahead of the article is captions and galleries), or, for a result under half the page,
+# half as much prose again wherever it is (the first result may be a side section). Prose is
+# counted in distinct lines of 5+ words so that repeated captions and labels do not count.
+_SHORT_SHARE = 0.65
+_RETRY_GAIN = 1.3
+_HALF_SHARE = 0.5
+_HALF_GAIN = 1.5
+# A result this long is an article already: a retry found elsewhere could only add furniture.
 _LONG_WORDS = 1000
-_SHORT_SHARE = 0.5
 _PROSE_LINE_WORDS = 5
-_RETRY_GAIN = 1.5
+# A flattened result is re-extracted in recall mode and replaced when the retry has structure
+# and keeps most of its words.
+_BLOB_RETRY_LINES = 4
+_BLOB_KEEP = 0.75
+
+
+_HIDDEN_OR_LINK = etree.XPath(
+    ".//a//text() | .//script//text() | .//style//text() | .//noscript//text()"
+)
 
 
 def extract_blocks(tree: HtmlElement, url: str | None, options: ExtractOptions) -> list[str]:
     """The article's text blocks (paragraphs, headings, list items, table rows), in order."""
-    text = _run(tree, url, options, recall=options.favor_recall)
-    words = len(text.split())
-    if not options.favor_recall and (
-        words < _SHORT_WORDS or (words < _LONG_WORDS and words < _SHORT_SHARE * _page_prose(tree))
-    ):
-        retry = _run(tree, url, options, recall=True)
-        if _prose_words(retry) > _RETRY_GAIN * _prose_words(text):
-            text = retry
+    if options.fast or options.favor_recall:
+        text = _run(tree, url, options, recall=options.favor_recall, fast=options.fast)
+    else:
+        text = _balanced(tree, url, options)
     lines = [line.strip() for line in text.split("\n")]
     return drop_trailing_link_lines([line for line in lines if line], tree)
 
 
-def _run(tree: HtmlElement, url: str | None, options: ExtractOptions, *, recall: bool) -> str:
+def _balanced(tree: HtmlElement, url: str | None, options: ExtractOptions) -> str:
+    page = _page_prose(tree)
+    text = _run(tree, url, options, recall=False, fast=True)
+    if _doubtful(text, page):
+        text = _run(tree, url, options, recall=False, fast=False)
+    words = len(text.split())
+    if words < _SHORT_WORDS or words < _SHORT_SHARE * page:
+        retry = _run(tree, url, options, recall=True, fast=False)
+        if _retry_wins(text, retry, words, page):
+            text = retry
+    elif _longest_line(text) > _BLOB_WORDS:
+        retry = _run(tree, url, options, recall=True, fast=False)
+        if retry.count("\n") >= _BLOB_RETRY_LINES and len(retry.split()) >= _BLOB_KEEP * words:
+            text = retry
+    return text
+
+
+def _doubtful(text: str, page: int) -> bool:
+    """Whether a fast-mode result may have missed the article or be a menu or a flattened dump."""
+    prose = _prose_words(text)
+    return (
+        prose < _SHORT_WORDS
+        or prose < _DOUBT_SHARE * page
+        or prose < _DOUBT_LINE_SHARE * len(text.split())
+        or _longest_line(text) > _BLOB_WORDS
+    )
+
+
+def _retry_wins(text: str, retry: str, words: int, page: int) -> bool:
+    before = _prose_words(text)
+    if (
+        words < _LONG_WORDS
+        and words < _HALF_SHARE * page
+        and _prose_words(retry) > _HALF_GAIN * before
+    ):
+        return True
+    first = next(
+        (s for line in text.split("\n") if len((s := line.strip()).split()) >= _PROSE_LINE_WORDS),
+        None,
+    )
+    start = retry.find("\n" + first) if first else -1
+    return _prose_words(retry[start:] if start > 0 else retry) > _RETRY_GAIN * before
+
+
+def _longest_line(text: str) -> int:
+    return max((len(line.split()) for line in text.split("\n")), default=0)
+
+
+def _run(
+    tree: HtmlElement, url: str | None, options: ExtractOptions, *, recall: bool, fast: bool
+) -> str:
     text = trafilatura.extract(
         tree,
         url=url,
-        fast=options.fast,
+        fast=fast,
         favor_precision=options.favor_precision and not recall,
         favor_recall=recall,
         include_comments=False,
@@ -71,12 +142,10 @@ def _prose_words(text: str) -> int:
 
 def _page_prose(tree: HtmlElement) -> int:
     """Words of the page's visible text that are not link text (menus, teasers, footers)."""
-    # All body text at C speed, then what scripts, styles and links held taken off again:
-    # much cheaper than an XPath asking every text node about its ancestors.
+    # All body text at C speed, then the text nodes inside scripts, styles and links, found
+    # by one compiled XPath, taken off again: no Python walk over the page's elements.
     body = tree.find("body")
     if body is None:
         return 0
-    words = len(" ".join(body.itertext()).split())
-    for el in body.iter("script", "style", "noscript", "a"):
-        words -= len(" ".join(el.itertext()).split())
-    return words
+    hidden = cast(list[str], _HIDDEN_OR_LINK(body))  # text nodes: str subclasses
+    return len(" ".join(body.itertext()).split()) - len(" ".join(hidden).split())

@@ -24,6 +24,11 @@ _REMOVED_CHARS = 1000
 # Machine values that leak from hidden markup: a bare ISO 8601 timestamp.
 _BARE_VALUE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?\S*\s*$")
 DEFAULT_OPTIONS = ExtractOptions()
+# Some templates print </body></html> before the article (a header include that closes the
+# document); libxml2 may then drop everything after it. With this much markup left after the
+# first end tag, the end tags are dropped and the parser closes the document at its real end.
+_DOCUMENT_END = re.compile(r"</(?:body|html)\s*>", re.I)
+_TRAILING_CHARS = 2000
 
 
 def clean_page(
@@ -46,6 +51,9 @@ def clean_page(
 def _parse(html: str) -> HtmlElement | None:
     if not html.strip():
         return None
+    first_end = _DOCUMENT_END.search(html)
+    if first_end is not None and len(html) - first_end.end() > _TRAILING_CHARS:
+        html = _DOCUMENT_END.sub("", html)
     try:
         tree = load_html(html)
     except (ValueError, TypeError):
