@@ -1,4 +1,5 @@
-"""Recognise a byline paragraph ("By Jane Doe", "Por Sofía Carvajal", "Von …") and its name."""
+"""Recognise a byline paragraph ("By Jane Doe", "Por Sofía Carvajal", "Von …") and its name,
+and the author's bio that ends an article ("Jane Doe is a health writer who…")."""
 
 from __future__ import annotations
 
@@ -47,3 +48,26 @@ def is_person_name(text: str) -> bool:
     """Whether ``text`` alone looks like a person's name: two to five capitalised words."""
     words = text.split()
     return 2 <= len(words) <= 5 and bool(_PERSON.match(text))
+
+
+# The first name of a credit such as "Jane Doe, Health Editor" or "Jane Doe and Ann Roe".
+_CREDIT_SPLIT = re.compile(r"[,(|;]| and | - | – ")
+# A bio sits in the last blocks, after the article; a block this long is article prose.
+_BIO_REACH = 3
+_BIO_MAX_WORDS = 120
+
+
+def author_bio_start(blocks: list[str], author: str | None) -> int | None:
+    """Where the author's bio starts among the last ``blocks``: a block that opens with the
+    author's full name ("Jane Doe is…", "Jane Doe's book…", or the name alone as a heading)."""
+    if not author:
+        return None
+    name = _CREDIT_SPLIT.split(author, maxsplit=1)[0].strip()
+    if len(name.split()) < 2:
+        return None
+    opens = re.compile(rf"{re.escape(name)}(?:['’]s)?(?:[\s,]|$)")
+    for i in range(max(1, len(blocks) - _BIO_REACH), len(blocks)):
+        block = blocks[i]
+        if len(block.split()) <= _BIO_MAX_WORDS and opens.match(block):
+            return i
+    return None

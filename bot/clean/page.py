@@ -8,7 +8,7 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from bot.clean.boilerplate import is_boilerplate_line, repeated_runs, strip_boilerplate_containers
-from bot.clean.byline import byline_author
+from bot.clean.byline import author_bio_start, byline_author
 from bot.clean.consent_dom import strip_consent_containers
 from bot.clean.consent_text import is_consent_notice, normalize_space
 from bot.clean.decode import decode_html
@@ -91,6 +91,10 @@ def _label(blocks: list[str], meta: PageMeta, url: str | None, removed: list[Rem
         if name:
             author = author or name
             removed.append(Removed("byline", kept.pop(i)))
+    bio = author_bio_start(kept, author or meta.author)
+    if bio is not None:
+        removed += [Removed("bio", block) for block in kept[bio:]]
+        del kept[bio:]
 
     consent = sum(1 for r in removed if r.kind == "consent")
     blocked = is_wall(kept, consent, walls)
