@@ -1,11 +1,11 @@
-"""Filters on extracted lines: copied runs of paragraphs and the link list that ends a text."""
+"""Filters on extracted lines: copied runs, the link list and the teaser section that end a text."""
 
 from __future__ import annotations
 
 from lxml.html import fromstring
 
 from bot import extract
-from bot.clean.boilerplate import repeated_runs
+from bot.clean.boilerplate import repeated_runs, teaser_tail_start
 from bot.clean.links import drop_trailing_link_lines
 
 _SECTION = [
@@ -66,3 +66,18 @@ def test_hidden_twin_of_the_article_appears_once() -> None:
     text = extract(html).text
     assert text.count(_SECTION[0]) == 1
     assert _SECTION[-1] in text
+
+
+def test_teaser_section_after_the_article_is_cut() -> None:
+    """A "You may also like" heading after the story starts the teasers: cut from there on."""
+    teasers = ["Five tram lines that changed their cities", "How the bus network was redrawn"]
+    blocks = [*_SECTION, "You may also like:", *teasers]
+    assert teaser_tail_start(blocks) == len(_SECTION)
+    assert teaser_tail_start([*_SECTION, "More from City Desk", *teasers]) == len(_SECTION)
+
+
+def test_related_box_inside_the_story_is_not_a_tail() -> None:
+    """An inline "Related articles" label followed by more of the story cuts nothing."""
+    blocks = [*_SECTION[:4], "Related articles", *_SECTION[4:], *_SECTION[:3]]
+    assert teaser_tail_start(blocks) == len(blocks)
+    assert teaser_tail_start(["Related articles", *_SECTION]) == len(_SECTION) + 1

@@ -1,8 +1,9 @@
 """Recognise page furniture that extraction let through: share bars, newsletter boxes, ad labels.
 
-Two levels: whole containers cut from the parsed page before extraction (by id/class words
+Three levels: whole containers cut from the parsed page before extraction (by id/class words
 such as ``share``, ``newsletter``, ``related``), and single lines dropped from the extracted
-text when they are nothing but a label ("Advertisement", "Share this article", "Read more").
+text when they are nothing but a label ("Advertisement", "Share this article", "Read more"),
+and the teaser section that a heading such as "You may also like" opens after the article.
 """
 
 from __future__ import annotations
@@ -46,6 +47,34 @@ _BLOCKS_WITH_ATTRIBUTES = (
 )
 # A container holding more text than this is article-sized: cutting it is too risky.
 _MAX_TEXT = 600
+
+
+# A heading that opens the teaser section after an article: everything from it on is teasers.
+_TAIL_HEADING = re.compile(
+    r"^(related (content|posts?|articles?|stories|links|articles and links)"
+    r"|you (may|might) also (like|enjoy)|you['’]?ll also (love|like)|read (this|these) next"
+    r"|more (from|on|about) .{1,40}|more news|more stories|other posts|explore more"
+    r"|recommended( reading| articles| for you)?|popular (on|in) .{1,30}|keep reading"
+    r"|what to read next|read next|trending( now)?|recent posts|more like this"
+    r"|share (this|the) (blog|post|article)( on)?|rate this (article|post)"
+    r"|was this (article|page) helpful\??)[.!:]?$",
+    re.I,
+)
+# Only in the second half of the text, and only when what follows is short next to what came
+# before: an inline "Related articles" box inside the story is followed by more story.
+_TAIL_MIN_BLOCKS = 2
+_TAIL_SHARE = 0.3
+
+
+def teaser_tail_start(blocks: list[str]) -> int:
+    """Where the teaser section after the article starts in ``blocks`` (``len(blocks)`` if none)."""
+    for i in range(max(_TAIL_MIN_BLOCKS, len(blocks) // 2), len(blocks)):
+        if len(blocks[i]) < 60 and _TAIL_HEADING.match(normalize_space(blocks[i])):
+            before = sum(len(b.split()) for b in blocks[:i])
+            after = sum(len(b.split()) for b in blocks[i + 1 :])
+            if after <= _TAIL_SHARE * before:
+                return i
+    return len(blocks)
 
 
 def is_boilerplate_line(line: str) -> bool:

@@ -7,7 +7,12 @@ import re
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from bot.clean.boilerplate import is_boilerplate_line, repeated_runs, strip_boilerplate_containers
+from bot.clean.boilerplate import (
+    is_boilerplate_line,
+    repeated_runs,
+    strip_boilerplate_containers,
+    teaser_tail_start,
+)
 from bot.clean.byline import author_bio_start, byline_author
 from bot.clean.consent_dom import strip_consent_containers
 from bot.clean.consent_text import is_consent_notice, normalize_space
@@ -66,6 +71,9 @@ def _label(blocks: list[str], meta: PageMeta, url: str | None, removed: list[Rem
     walls = 0
     titles = {normalize_space(t).lower() for t in (meta.title, meta.headline) if t}
     copies = repeated_runs(blocks)
+    tail = teaser_tail_start(blocks)
+    removed += [Removed("boilerplate", block) for block in blocks[tail:]]
+    blocks = blocks[:tail]
     for i, block in enumerate(blocks):
         if i in copies:
             removed.append(Removed("repeat", block))
