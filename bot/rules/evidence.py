@@ -113,17 +113,20 @@ def to_match(
 ) -> Match:
     """A filled ``Match``: hits grouped by term, surface and field; snippet with marks."""
     groups: dict[tuple[str, str, str], list[Occurrence]] = {}
-    # Each occurrence once (atoms may share terms), with the last atom that holds it.
-    atom_of: dict[tuple[str, int, int], int] = {}
+    # Each occurrence once (atoms may share terms: the scan hands out the same objects), with
+    # the last atom that holds it.
+    atom_of: dict[int, int] = {}
+    unique: list[Occurrence] = []
     title, text = scan.article.title, scan.article.text
     for k, (atom, occurrences) in enumerate(evidence.found):
         names = atom.names
         for occ in occurrences:
-            ident = (occ.field, occ.start, occ.pid)
+            ident = id(occ)
             if ident in atom_of:
                 atom_of[ident] = k
                 continue
             atom_of[ident] = k
+            unique.append(occ)
             start, end = occ.span
             surface = title[start:end] if occ.field == TITLE else text[start:end]
             key = (names[occ.pid], surface, occ.place)
@@ -137,7 +140,7 @@ def to_match(
         Hit(term, surface, cast(Field, field), len(occs))
         for (term, surface, field), occs in ordered
     )
-    snippet, marks = _snippet(scan, [o for _, occs in ordered for o in occs], atom_of)
+    snippet, marks = _snippet(scan, unique, atom_of)
     return Match(
         topic_id=topic_id,
         topic_name=topic_name,
@@ -155,18 +158,35 @@ def _group_order(item: tuple[tuple[str, str, str], list[Occurrence]]) -> tuple[i
 
 
 def _snippet(
-    scan: Scan, occs: list[Occurrence], atom_of: dict[tuple[str, int, int], int]
+    scan: Scan, occs: list[Occurrence], atom_of: dict[int, int]
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
     """About 200 characters of body around the densest evidence; the title if the body has none."""
-    spans = sorted((*o.span, atom_of[(BODY, o.start, o.pid)]) for o in occs if o.field == BODY)
+    spans = sorted((*o.span, atom_of[id(o)]) for o in occs if o.field == BODY)
     if not spans:
         title = scan.article.title
         return _cut(title, 0, len(title), [o.span for o in occs])
     text = scan.article.text
+    size = len(text)
+    if len(spans) == 1:
+        start = max(0, spans[0][0] - SNIPPET_BEFORE)
+        best_window = (start, min(size, start + SNIPPET_CHARS))
+    else:
+        best_window = _densest_window(spans, size)
+    start, end = best_window
+    if start > 0:
+        cut = text.find(" ", start, start + 30)
+        start = cut + 1 if cut >= 0 else start
+    if end < size:
+        cut = text.rfind(" ", end - 30, end)
+        end = cut if cut > start else end
+    return _cut(text, start, end, [(a, b) for a, b, _ in spans])
+
+
+def _densest_window(spans: list[tuple[int, int, int]], size: int) -> tuple[int, int]:
+    """The snippet window, anchored before a hit, holding hits of the most atoms (earliest)."""
     starts = [a for a, _, _ in spans]
     best_key: tuple[int, int] | None = None
     best_window = (0, 0)
-    size = len(text)
     for anchor in starts[:50]:
         start = anchor - SNIPPET_BEFORE
         if start < 0:
@@ -178,14 +198,7 @@ def _snippet(
         key = (len({k for _, b, k in spans[lo:hi] if b <= end}), -anchor)
         if best_key is None or key > best_key:
             best_key, best_window = key, (start, end)
-    start, end = best_window
-    if start > 0:
-        cut = text.find(" ", start, start + 30)
-        start = cut + 1 if cut >= 0 else start
-    if end < size:
-        cut = text.rfind(" ", end - 30, end)
-        end = cut if cut > start else end
-    return _cut(text, start, end, [(a, b) for a, b, _ in spans])
+    return best_window
 
 
 def _cut(
