@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import re
 
-_WS = re.compile(r"\s+")
-
 
 def normalize_space(text: str) -> str:
     """Collapse runs of whitespace into one space and strip the ends."""
-    return _WS.sub(" ", text).strip()
+    # str.split() splits on exactly what re's \s matches, several times faster than re.sub.
+    return " ".join(text.split())
 
 
 def _rx(*parts: str) -> re.Pattern[str]:
