@@ -76,14 +76,16 @@ def _balanced(tree: HtmlElement, url: str | None, options: ExtractOptions) -> st
     if _doubtful(text, page):
         text = _run(tree, url, options, recall=False, fast=False)
     words = len(text.split())
+    retry = None
     if words < _SHORT_WORDS or words < _SHORT_SHARE * page:
         retry = _run(tree, url, options, recall=True, fast=False)
         if _retry_wins(text, retry, words, page):
-            text = retry
-    elif _longest_line(text) > _BLOB_WORDS:
-        retry = _run(tree, url, options, recall=True, fast=False)
+            return retry
+    if _longest_line(text) > _BLOB_WORDS:
+        if retry is None:
+            retry = _run(tree, url, options, recall=True, fast=False)
         if retry.count("\n") >= _BLOB_RETRY_LINES and len(retry.split()) >= _BLOB_KEEP * words:
-            text = retry
+            return retry
     return text
 
 
