@@ -74,6 +74,9 @@ def test_teaser_section_after_the_article_is_cut() -> None:
     blocks = [*_SECTION, "You may also like:", *teasers]
     assert teaser_tail_start(blocks) == len(_SECTION)
     assert teaser_tail_start([*_SECTION, "More from City Desk", *teasers]) == len(_SECTION)
+    bio = "Jane McAllister covers transport and city hall for the paper."
+    assert teaser_tail_start([*_SECTION, "About the author", bio]) == len(_SECTION)
+    assert teaser_tail_start([*_SECTION, "Comments", "Great piece, thanks!"]) == len(_SECTION)
 
 
 def test_related_box_inside_the_story_is_not_a_tail() -> None:

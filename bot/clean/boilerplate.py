@@ -3,7 +3,8 @@
 Three levels: whole containers cut from the parsed page before extraction (by id/class words
 such as ``share``, ``newsletter``, ``related``), and single lines dropped from the extracted
 text when they are nothing but a label ("Advertisement", "Share this article", "Read more"),
-and the teaser section that a heading such as "You may also like" opens after the article.
+and the section that a heading such as "You may also like" or "About the author" opens after
+the article.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ _BLOCKS_WITH_ATTRIBUTES = (
 _MAX_TEXT = 600
 
 
-# A heading that opens the teaser section after an article: everything from it on is teasers.
+# A heading that opens the furniture after an article (teasers, the author box, sources, tags,
+# comments): everything from it on is furniture.
 _TAIL_HEADING = re.compile(
     r"^(related (content|posts?|articles?|stories|links|articles and links)"
     r"|you (may|might) also (like|enjoy)|you['’]?ll also (love|like)|read (this|these) next"
@@ -57,7 +59,10 @@ _TAIL_HEADING = re.compile(
     r"|recommended( reading| articles| for you)?|popular (on|in) .{1,30}|keep reading"
     r"|what to read next|read next|trending( now)?|recent posts|more like this"
     r"|share (this|the) (blog|post|article)( on)?|rate this (article|post)"
-    r"|was this (article|page) helpful\??)[.!:]?$",
+    r"|was this (article|page) helpful\??"
+    # what else follows an article: the author box, its sources, tags and the comments
+    r"|about (the|this) (authors?|reviewers?)|written by|article sources|footnotes|tags"
+    r"|comments)[.!:]?$",
     re.I,
 )
 # Only in the second half of the text, and only when what follows is short next to what came
