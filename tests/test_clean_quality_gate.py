@@ -18,11 +18,11 @@ from bot import extract
 from tests.clean_support import extract_eval
 from tests.conftest import SHARED_DATA
 
-# F1 floor per data set, a little under what bench/extract.py measured on 2026-11-26 after
-# the fast-first extraction, wider recall retry and premature-document-end repair (newsbot
-# 0.9668 / 0.9416; trafilatura 2.3.1 extract alone 0.960 / 0.933 in the same run). Both
-# floors are the must-reach values (margins 0.0018 / 0.0016).
-FLOORS = {"article-benchmark": 0.965, "wcxb-dev-articles": 0.940}
+# F1 floor per data set, about 0.001 under what was measured on 2026-11-27 after the
+# fast-first extraction, wider recall retry, premature-document-end repair, author-bio and
+# after-article cuts (newsbot 0.9671 / 0.9429 to four places; bench/extract.py prints
+# 0.967 / 0.943, trafilatura 2.3.1 extract alone 0.960 / 0.933 in the same run).
+FLOORS = {"article-benchmark": 0.966, "wcxb-dev-articles": 0.942}
 _PRIVACY = re.compile(r"cookie|consent|datenschutz|einwillig|privacy|rgpd|gdpr", re.I)
 
 pytestmark = pytest.mark.slow
