@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlalchemy import func, inspect, select, text, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.schema import CreateTable
 
+from bot.errors import StorageError
 from bot.fingerprint import Fingerprint
 from bot.health import HealthPolicy, RunResult, SourceHealth, assess
 from bot.model import Article, PlannedAlert, Validators
@@ -61,6 +63,7 @@ class SourceRecords(StoreBase):
     def __init__(self, url: str) -> None:
         super().__init__(url)
         self._add_missing_columns()
+        self._allow_rewrites_at_one_url()
 
     def _add_missing_columns(self) -> None:
         """Databases made before a column existed get it (new tables are made by create_all)."""
@@ -71,6 +74,35 @@ class SourceRecords(StoreBase):
                 for name, ddl in columns.items():
                     if name not in have:
                         conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}"))
+
+    def _allow_rewrites_at_one_url(self) -> None:
+        """Databases made before stories existed allow one article row per URL (``UNIQUE (url)``);
+        now a rewrite at the same URL is a new story, unique per (url, story). Their rows are kept.
+
+        SQLite cannot drop a constraint, so the table is rebuilt the way its documentation
+        prescribes: create the new table, copy the rows, drop the old one, rename.
+        """
+        inspector = inspect(self.engine)
+        unique = inspector.get_unique_constraints("articles")
+        if not any(u["column_names"] == ["url"] for u in unique):
+            return
+        if self.dialect != "sqlite":
+            raise StorageError(
+                "the articles table still has the old one-row-per-URL constraint; drop it"
+                " (ALTER TABLE articles DROP CONSTRAINT ...) and start again"
+            )
+        columns = [c["name"] for c in inspector.get_columns("articles")]
+        names = ", ".join(c for c in columns if c in articles.c)
+        ddl = str(CreateTable(articles).compile(self.engine))
+        with self._tx() as conn:
+            conn.execute(text(ddl.replace("TABLE articles", "TABLE articles_rebuilt", 1)))
+            conn.execute(
+                text(f"INSERT INTO articles_rebuilt ({names}) SELECT {names} FROM articles")
+            )
+            conn.execute(text("DROP TABLE articles"))
+            conn.execute(text("ALTER TABLE articles_rebuilt RENAME TO articles"))
+            for index in articles.indexes:
+                index.create(conn, checkfirst=True)
 
     # -- seen items ------------------------------------------------------------------------
 
