@@ -23,10 +23,11 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, tzinfo
 from typing import Literal, Protocol
 
 from bot.errors import DeliveryError, RetryableDelivery
-from bot.holds import is_held, last_digest_time
+from bot.holds import is_held, last_digest_time, zone
 from bot.model import Alert, Delivery
 from bot.outbox import RetryPolicy, after_failure
 from bot.pacing import Pacer
@@ -39,7 +40,7 @@ log = logging.getLogger("newsbot.deliver")
 class Sender(Protocol):
     """Puts alerts in front of one chat as one message; returns its id, raises ``DeliveryError``."""
 
-    async def send(self, chat_id: int, alerts: Sequence[Alert]) -> int | None: ...
+    async def send(self, chat_id: int, alerts: Sequence[Alert], tz: tzinfo = UTC) -> int | None: ...
 
 
 DIGEST_MOST = 1000
@@ -159,14 +160,16 @@ class Deliverer:
             await asyncio.sleep(due - now)
 
     async def _chat(self, chat_id: int, queue: list[Delivery], tally: _Tally, most: int) -> None:
-        groups = message_groups([d.alert for d in queue], most=most)
+        # Times in the alert read in the chat's /timezone (UTC until it sets one).
+        tz = zone(self.store.prefs_of(chat_id).timezone) or UTC
+        groups = message_groups([d.alert for d in queue], most=most, tz=tz)
         done = 0
         try:
             for number, indices in enumerate(groups):
                 if self._stopping:
                     break
                 batch = [queue[i] for i in indices]
-                step, chat_id = await self._send_group(chat_id, batch, tally)
+                step, chat_id = await self._send_group(chat_id, batch, tally, tz)
                 done = number + 1
                 if step == "wait":  # the rest waits behind the retry, in order
                     break
@@ -179,14 +182,14 @@ class Deliverer:
         self.store.release_many(queue[i].id for g in groups[done:] for i in g)
 
     async def _send_group(
-        self, chat_id: int, batch: list[Delivery], tally: _Tally
+        self, chat_id: int, batch: list[Delivery], tally: _Tally, tz: tzinfo
     ) -> tuple[Literal["next", "wait", "stop"], int]:
         """Send one message; say whether the chat's next message follows (and to which id)."""
         ids = [d.id for d in batch]
         attempts = max(d.attempts for d in batch)
         while True:
             try:
-                message_id = await self._paced_send(chat_id, [d.alert for d in batch])
+                message_id = await self._paced_send(chat_id, [d.alert for d in batch], tz)
             except DeliveryError as exc:
                 attempts += 1
                 now = self.clock()
@@ -230,7 +233,7 @@ class Deliverer:
             tally.messages += 1
             return "next", chat_id
 
-    async def _paced_send(self, chat_id: int, alerts: list[Alert]) -> int | None:
+    async def _paced_send(self, chat_id: int, alerts: list[Alert], tz: tzinfo) -> int | None:
         """Wait for a send slot and the pacer's go, then send (the send is recorded at once)."""
         while True:
             async with self._in_flight:
@@ -241,7 +244,7 @@ class Deliverer:
                 if ready <= now:
                     self.pacer.record_send(chat_id, now)
                     try:
-                        return await self.sender.send(chat_id, alerts)
+                        return await self.sender.send(chat_id, alerts, tz)
                     except DeliveryError:
                         raise
                     except Exception as exc:  # a bug must not leave deliveries in "sending"

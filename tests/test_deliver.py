@@ -105,6 +105,20 @@ async def test_every_alert_arrives_once_in_order_per_chat(
     assert store.delivery_counts() == {"sent": 30}
 
 
+async def test_alert_times_read_in_the_chats_timezone(
+    fake: FakeTelegram, store: Store, link: TelegramLink
+) -> None:
+    """A chat that set /timezone reads the publication time in it; the others in UTC."""
+    store.save_prefs(ChatPrefs(35, timezone="Europe/Madrid"))
+    store.save_prefs(ChatPrefs(36, timezone="Asia/Kolkata"))
+    seed(store, [35, 36, 37], 1)  # published 2026-11-01 12:00 UTC
+    report = await deliverer(store, link).drain(max_wait_s=5)
+    assert report.sent == 3
+    assert "2026-11-01 13:00 CET" in fake.sent_messages(35)[0].text
+    assert "2026-11-01 17:30 IST" in fake.sent_messages(36)[0].text
+    assert "2026-11-01 12:00 UTC" in fake.sent_messages(37)[0].text
+
+
 async def test_alerts_of_a_round_are_grouped_and_marked_together(
     fake: FakeTelegram, store: Store, link: TelegramLink
 ) -> None:
@@ -374,7 +388,7 @@ async def test_unexpected_sender_error_leaves_nothing_sending(store: Store) -> N
     """A bug in a sender is retried like a network error; nothing stays `sending`."""
 
     class BrokenSender:
-        async def send(self, chat_id: int, alerts: object) -> int | None:
+        async def send(self, chat_id: int, alerts: object, tz: object = None) -> int | None:
             raise ZeroDivisionError("bug")
 
     seed(store, [151], 2)

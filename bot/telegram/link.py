@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from datetime import UTC, tzinfo
 from typing import TextIO
 
 from telegram import (
@@ -47,9 +48,9 @@ class ConsoleSender:
     def __init__(self, out: TextIO) -> None:
         self.out = out
 
-    async def send(self, chat_id: int, alerts: Sequence[Alert]) -> int | None:
+    async def send(self, chat_id: int, alerts: Sequence[Alert], tz: tzinfo = UTC) -> int | None:
         for alert in alerts:
-            self.out.write(render_console(alert) + "\n\n")
+            self.out.write(render_console(alert, tz=tz) + "\n\n")
         self.out.flush()
         return None
 
@@ -140,14 +141,14 @@ class TelegramLink:
 
     # -- sending ---------------------------------------------------------------------------
 
-    async def send(self, chat_id: int, alerts: Sequence[Alert]) -> int | None:
-        """Send alerts (one message for a group from ``message_groups``) as HTML; if Telegram
-        rejects the HTML, send the plain-text form instead."""
+    async def send(self, chat_id: int, alerts: Sequence[Alert], tz: tzinfo = UTC) -> int | None:
+        """Send alerts (one message for a group from ``message_groups``) as HTML, times in
+        ``tz``; if Telegram rejects the HTML, send the plain-text form instead."""
         try:
-            return await self._send_all(chat_id, render_messages(alerts), ParseMode.HTML)
+            return await self._send_all(chat_id, render_messages(alerts, tz=tz), ParseMode.HTML)
         except MessageRejected as exc:
             log.warning("chat %s: HTML rejected (%s); sending plain text", chat_id, exc.reason)
-            return await self._send_all(chat_id, render_plain(alerts), None)
+            return await self._send_all(chat_id, render_plain(alerts, tz=tz), None)
 
     async def _send_all(self, chat_id: int, texts: list[str], mode: str | None) -> int | None:
         first: int | None = None
