@@ -29,6 +29,11 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("help", "What newsbot can do"),
 )
 
+CHANGING = frozenset({"subscribe", "unsubscribe", "mute", "unmute", "digest", "timezone"})
+"""Commands that change what a chat receives: in a group, only its admins may use them."""
+
+ADMINS_ONLY = "In a group, only its admins can change what the group receives."
+
 TOGGLE_PREFIX = "topic:"
 """Callback data of a /topics button: ``topic:<topic id>``."""
 
@@ -40,6 +45,8 @@ class Chat:
     chat_id: int
     user_id: int | None
     chat_type: str
+    may_change: bool = True
+    """False for a group member who is not one of its admins: they may look, not change."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +256,8 @@ def answer(
     command: str, args: Sequence[str], chat: Chat, store: Store, rules: RuleSet, now: float
 ) -> Reply:
     """The reply to ``/command args`` from ``chat``; unknown commands get the help text."""
+    if command.lower() in CHANGING and not chat.may_change:
+        return Reply(escape(ADMINS_ONLY))
     handler = HANDLERS.get(command.lower(), _help)
     return handler(chat, args, store, rules, now)
 
@@ -259,6 +268,8 @@ def press(data: str, chat: Chat, store: Store, rules: RuleSet, now: float) -> tu
     topic = rules.topic(topic_id) if data.startswith(TOGGLE_PREFIX) else None
     if topic is None:
         return _topics_reply(chat.chat_id, store, rules), "That topic no longer exists."
+    if not chat.may_change:
+        return _topics_reply(chat.chat_id, store, rules), ADMINS_ONLY
     if topic_id in store.subscriptions_of(chat.chat_id):
         store.unsubscribe(chat.chat_id, topic_id)
         toast = f"Stopped following {topic.name}"

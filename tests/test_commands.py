@@ -12,7 +12,7 @@ from bot.config import Config, load_config
 from bot.store import Store
 from bot.telegram.link import TelegramLink
 from tests.conftest import ROOT
-from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_api import FakeTelegram, Fault
 
 CHAT = 4242
 
@@ -237,3 +237,75 @@ async def test_admin_commands_refuse_non_admins(
     reply = await ask(fake, link, text)
     assert "only for the admins" in reply
     assert "Deliveries" not in reply
+
+
+GROUP = -500
+
+
+async def group_says(
+    fake: FakeTelegram, link: TelegramLink, text: str, user: int | None, anonymous: bool = False
+) -> str:
+    before = len(fake.sent_messages(GROUP))
+    fake.send_command(GROUP, text, user_id=user, anonymous=anonymous)
+    await link.process_pending_updates()
+    [reply] = fake.sent_messages(GROUP)[before:]
+    return reply.text
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["/subscribe zelensky-trump-summit", "/unsubscribe zelensky-trump-summit", "/mute 2h",
+     "/unmute", "/digest 08:00", "/timezone Europe/Berlin"],
+)  # fmt: skip
+async def test_in_a_group_only_admins_change_what_it_receives(
+    fake: FakeTelegram, link: TelegramLink, command: str
+) -> None:
+    """A plain member is refused every command that changes the group's alerts; an admin and
+    the owner are not (getChatMember decides)."""
+    fake.set_member(GROUP, 8, "administrator")
+    fake.set_member(GROUP, 9, "creator")
+    assert "only its admins" in await group_says(fake, link, command, user=7)
+    assert link.store.subscriptions_of(GROUP) == []
+    assert link.store.prefs_of(GROUP).timezone == "UTC"
+    assert [c.params["user_id"] for c in fake.calls("getChatMember")] == [7]
+    for admin in (8, 9):
+        assert "only its admins" not in await group_says(fake, link, command, user=admin)
+
+
+async def test_group_admin_subscribes_and_members_may_still_look(
+    fake: FakeTelegram, link: TelegramLink
+) -> None:
+    """An admin's /subscribe takes effect; a member's /mysubs and /help need no check."""
+    fake.set_member(GROUP, 8, "administrator")
+    await group_says(fake, link, "/subscribe zelensky-trump-summit", user=8)
+    assert link.store.subscriptions_of(GROUP) == ["zelensky-trump-summit"]
+    calls = len(fake.calls("getChatMember"))
+    assert "zelensky-trump-summit" in await group_says(fake, link, "/mysubs", user=7)
+    assert "/topics" in await group_says(fake, link, "/help", user=7)
+    assert len(fake.calls("getChatMember")) == calls
+
+
+async def test_anonymous_group_admin_may_change(fake: FakeTelegram, link: TelegramLink) -> None:
+    """An anonymous admin writes as the group itself: no lookup, and the change is made."""
+    await group_says(fake, link, "/subscribe zelensky-trump-summit", None, anonymous=True)
+    assert link.store.subscriptions_of(GROUP) == ["zelensky-trump-summit"]
+    assert fake.calls("getChatMember") == []
+
+
+async def test_group_member_button_press_is_refused(fake: FakeTelegram, link: TelegramLink) -> None:
+    """A member pressing a /topics button in a group gets the refusal as the toast."""
+    fake.send_command(GROUP, "/topics", user_id=7)
+    await link.process_pending_updates()
+    [message] = fake.sent_messages(GROUP)
+    fake.press_button(GROUP, "topic:zelensky-trump-summit", message.message_id, user_id=7)
+    await link.process_pending_updates()
+    [answered] = fake.calls("answerCallbackQuery")
+    assert "only its admins" in answered.params["text"]
+    assert link.store.subscriptions_of(GROUP) == []
+
+
+async def test_unverifiable_member_is_refused(fake: FakeTelegram, link: TelegramLink) -> None:
+    """When getChatMember fails, the change is refused (and logged), never made blindly."""
+    fake.inject(Fault.error(400, "Bad Request: user not found"), method="getChatMember")
+    assert "only its admins" in await group_says(fake, link, "/subscribe zelensky-trump-summit", 7)
+    assert link.store.subscriptions_of(GROUP) == []

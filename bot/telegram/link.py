@@ -19,7 +19,8 @@ from telegram import (
     LinkPreviewOptions,
     Update,
 )
-from telegram.constants import ParseMode
+from telegram import Chat as TgChat
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -31,7 +32,7 @@ from telegram.ext import (
 )
 
 from bot.admin import ADMIN_COMMANDS, AdminHooks, admin_answer
-from bot.commands import COMMANDS, Chat, Reply, answer, press
+from bot.commands import CHANGING, COMMANDS, Chat, Reply, answer, press
 from bot.errors import DeliveryError, MessageRejected
 from bot.model import Alert
 from bot.render import render_console, render_messages, render_plain
@@ -182,11 +183,11 @@ class TelegramLink:
             return
         words = message.text.split()
         command = words[0][1:].split("@", 1)[0].lower()
-        who = Chat(
-            chat_id=chat.id,
-            user_id=update.effective_user.id if update.effective_user else None,
-            chat_type=chat.type,
-        )
+        user_id = update.effective_user.id if update.effective_user else None
+        may_change = True
+        if command in CHANGING:
+            may_change = await self._may_change(chat.id, chat.type, user_id, message.sender_chat)
+        who = Chat(chat_id=chat.id, user_id=user_id, chat_type=chat.type, may_change=may_change)
         if command in {name for name, _ in ADMIN_COMMANDS}:
             hooks = self.admin or AdminHooks(frozenset, _no_reload, _no_test, lambda: None)
             reply = await admin_answer(command, words[1:], who, self.store, hooks, self.clock())
@@ -210,7 +211,10 @@ class TelegramLink:
         chat = update.effective_chat
         if query is None or chat is None:
             return
-        who = Chat(chat_id=chat.id, user_id=query.from_user.id, chat_type=chat.type)
+        may_change = await self._may_change(chat.id, chat.type, query.from_user.id, None)
+        who = Chat(
+            chat_id=chat.id, user_id=query.from_user.id, chat_type=chat.type, may_change=may_change
+        )
         reply, toast = press(query.data or "", who, self.store, self.rules(), self.clock())
         try:
             await query.answer(toast)
@@ -219,6 +223,25 @@ class TelegramLink:
             )
         except TelegramError as exc:
             log.warning("chat %s: button answer failed: %s", chat.id, translate(exc).reason)
+
+    async def _may_change(
+        self, chat_id: int, chat_type: str, user_id: int | None, sender_chat: TgChat | None
+    ) -> bool:
+        """Whether this user may change what the chat receives: anyone in a private chat, only
+        the owner and admins in a group (an anonymous admin writes as the group itself)."""
+        if chat_type not in (ChatType.GROUP, ChatType.SUPERGROUP):
+            return True
+        if sender_chat is not None and sender_chat.id == chat_id:
+            return True
+        if user_id is None:
+            return False
+        try:
+            member = await self.app.bot.get_chat_member(chat_id, user_id)
+        except TelegramError as exc:
+            reason = translate(exc).reason
+            log.warning("chat %s: cannot check user %s: %s", chat_id, user_id, reason)
+            return False
+        return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 
     def _on_poll_error(self, exc: TelegramError) -> None:
         log.warning("polling Telegram failed: %s", translate(exc).reason)

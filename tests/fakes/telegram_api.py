@@ -557,6 +557,7 @@ class FakeTelegram:
         self._next_message_id: dict[int | str, int] = {}
         self._chats: dict[int | str, dict[str, Any]] = {}
         self._commands: dict[str, list[dict[str, Any]]] = {}
+        self._members: dict[tuple[int, int], str] = {}
         self._rules: list[FaultRule] = []
         self._sends: collections.deque[tuple[float, int | str]] = collections.deque()
         self._server: ThreadingHTTPServer | None = None
@@ -641,12 +642,14 @@ class FakeTelegram:
         *,
         user_id: int | None = None,
         chat_type: str | None = None,
+        anonymous: bool = False,
     ) -> dict[str, Any]:
         """Queue a message update, as if a user wrote ``text`` (e.g. ``"/subscribe x"``).
 
         A leading ``/command`` (optionally ``@botname``) gets its ``bot_command`` entity, as
         Telegram does. ``chat_type`` defaults to private for positive ids and group otherwise;
-        ``"channel"`` makes a ``channel_post`` without a sender.
+        ``"channel"`` makes a ``channel_post`` without a sender. ``anonymous`` writes as an
+        anonymous group admin does: from GroupAnonymousBot, with the group as ``sender_chat``.
         """
         chat = self._chat(chat_id, chat_type)
         with self._cond:
@@ -657,7 +660,15 @@ class FakeTelegram:
             "chat": chat,
             "text": text,
         }
-        if chat["type"] != "channel":
+        if anonymous:
+            message["from"] = {
+                "id": 1087968824,
+                "is_bot": True,
+                "first_name": "Group",
+                "username": "GroupAnonymousBot",
+            }
+            message["sender_chat"] = chat
+        elif chat["type"] != "channel":
             uid = user_id if user_id is not None else (chat_id if chat_id > 0 else 1000)
             message["from"] = {
                 "id": uid,
@@ -725,6 +736,34 @@ class FakeTelegram:
         """Updates queued and not yet confirmed by an ``offset``."""
         with self._cond:
             return list(self._updates)
+
+    # -- chat members ------------------------------------------------------------------------
+
+    def set_member(self, chat_id: int, user_id: int, status: str) -> None:
+        """What ``getChatMember`` says of a user in a chat: ``creator``, ``administrator``,
+        ``member``, ``restricted``, ``left`` or ``kicked`` (unknown pairs are ``member``)."""
+        with self._cond:
+            self._members[(chat_id, user_id)] = status
+
+    def _chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id, user_id = _as_int(params.get("chat_id"), 0), _as_int(params.get("user_id"), 0)
+        if not chat_id or not user_id:
+            raise _ApiError(400, "Bad Request: chat_id and user_id are required")
+        with self._cond:
+            status = self._members.get((chat_id, user_id), "member")
+        member: dict[str, Any] = {
+            "status": status,
+            "user": {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"},
+        }
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            member.update(dict.fromkeys(_ADMIN_RIGHTS, False))
+        elif status == "restricted":
+            member.update(dict.fromkeys(_MEMBER_RIGHTS, True), until_date=0)
+        elif status == "kicked":
+            member["until_date"] = 0
+        return member
 
     # -- fault injection ---------------------------------------------------------------------
 
@@ -845,6 +884,8 @@ class FakeTelegram:
             return self._send_message(params)
         if name == "editmessagetext":
             return self._edit_message_text(params)
+        if name == "getchatmember":
+            return self._chat_member(params)
         if name == "answercallbackquery":
             query_id = str(params.get("callback_query_id", ""))
             with self._cond:
@@ -1115,6 +1156,40 @@ def _flood(retry_after: float) -> _ApiError:
 
 def _truthy(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+# The fields getChatMember returns for an administrator and for a restricted member.
+_ADMIN_RIGHTS = (
+    "can_be_edited",
+    "is_anonymous",
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+)
+_MEMBER_RIGHTS = (
+    "is_member",
+    "can_send_messages",
+    "can_send_audios",
+    "can_send_documents",
+    "can_send_photos",
+    "can_send_videos",
+    "can_send_video_notes",
+    "can_send_voice_notes",
+    "can_send_polls",
+    "can_send_other_messages",
+    "can_add_web_page_previews",
+    "can_change_info",
+    "can_invite_users",
+    "can_pin_messages",
+    "can_manage_topics",
+)
 
 
 def _as_int(value: Any, default: int) -> int:
