@@ -1,6 +1,7 @@
 """The HTTP adapter: fetch one URL politely with one shared httpx client.
 
-Polite: robots.txt is read (cached per host) and honoured, ``HostGate`` spaces and limits
+Polite: robots.txt is read (cached per host) and honoured, for every redirect hop too (an httpx
+request hook checks each URL the client is about to request), ``HostGate`` spaces and limits
 requests per host and overall, Retry-After holds the host. Cheap: conditional requests with
 the validators of the last answer (ETag, Last-Modified → 304) and a content hash so unchanged
 bodies are recognised before anything parses them. Safe: caps on the raw and the decompressed
@@ -11,6 +12,7 @@ connect and total timeouts, a redirect cap, and only HTML, XML and JSON are acce
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hashlib
 import time
 import zlib
@@ -32,6 +34,9 @@ __all__ = ["FetchStats", "Fetched", "Fetcher", "Validators"]
 _ACCEPTED_TYPES = ("html", "xml", "rss", "atom", "json", "text/plain")
 _RETRY_STATUSES = (429, 503)
 _CHUNK = 64 * 1024
+# Whether the request being made must be allowed by robots.txt: set by ``Fetcher.get`` for the
+# page and every redirect it follows; off for robots.txt itself and for ``ignore_robots``.
+_CHECK_ROBOTS: contextvars.ContextVar[bool] = contextvars.ContextVar("check_robots", default=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +114,7 @@ class Fetcher:
             ),
             follow_redirects=True,
             max_redirects=settings.max_redirects,
+            event_hooks={"request": [self._check_hop]},
             **kwargs,
         )
         self.gate = HostGate(
@@ -142,8 +148,23 @@ class Fetcher:
                 headers["If-None-Match"] = validators.etag
             if validators.last_modified:
                 headers["If-Modified-Since"] = validators.last_modified
-        async with self.gate.slot(url):
-            return await self._get(url, headers, self.settings.max_bytes, check_type=True)
+        token = _CHECK_ROBOTS.set(not ignore_robots)  # this request and its redirects
+        try:
+            async with self.gate.slot(url):
+                return await self._get(url, headers, self.settings.max_bytes, check_type=True)
+        finally:
+            _CHECK_ROBOTS.reset(token)
+
+    async def _check_hop(self, request: httpx.Request) -> None:
+        """Before each request (a redirect target included): refuse it if robots.txt says no."""
+        if not _CHECK_ROBOTS.get():
+            return
+        url = str(request.url)
+        rules = await self.robots(url)
+        if not rules.allows(url, self.settings.user_agent):
+            raise FetchRejected(
+                url, f"redirected to a URL disallowed by robots.txt{_why(rules.reason)}"
+            )
 
     async def robots(self, url: str) -> RobotsRules:
         """The robots.txt rules of ``url``'s host, fetched at most once per host and TTL."""
@@ -163,6 +184,7 @@ class Fetcher:
     async def _fetch_robots(self, url: str) -> RobotsRules:
         self.stats.robots_fetches += 1
         target = robots_url(url)
+        token = _CHECK_ROBOTS.set(False)  # robots.txt itself is always fetched
         try:
             async with self.gate.slot(target):
                 fetched = await self._get(target, {}, ROBOTS_MAX_BYTES, check_type=False)
@@ -170,6 +192,8 @@ class Fetcher:
             return RobotsRules.from_response(404)
         except FetchError as exc:
             return RobotsRules.from_response(exc.status)
+        finally:
+            _CHECK_ROBOTS.reset(token)
         return RobotsRules.from_response(fetched.status, fetched.text)
 
     async def _get(

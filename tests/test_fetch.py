@@ -166,6 +166,35 @@ async def test_robots_disallowed_path_is_never_requested(news: NewsServer) -> No
     assert news.hits("/robots.txt") == 1  # cached per host
 
 
+async def test_redirect_to_a_disallowed_url_is_not_followed(news: NewsServer) -> None:
+    """robots.txt is checked for every hop: a redirect into a disallowed path, on this host or
+    another one, is refused before the target is requested; an allowed redirect is followed."""
+    news.robots("User-agent: *\nDisallow: /private/\n")
+    news.page("/private/a", "<p>secret</p>")
+    news.page("/public/a", "<p>ok</p>")
+    to_private = news.page("/go/private", "", status=302, headers={"Location": "/private/a"})
+    to_public = news.page("/go/public", "", status=302, headers={"Location": "/public/a"})
+    with NewsServer() as other:
+        other.robots("User-agent: *\nDisallow: /\n")
+        other.page("/story", "<p>elsewhere</p>")
+        to_other = news.page("/go/other", "", status=301, headers={"Location": other.url("/story")})
+        fetcher = Fetcher(SETTINGS)
+        try:
+            assert "ok" in (await fetcher.get(to_public)).text
+            for url in (to_private, to_other):
+                with pytest.raises(
+                    FetchRejected, match=r"redirected to a URL disallowed by robots"
+                ):
+                    await fetcher.get(url)
+            # ignore_robots follows the redirect without reading any robots.txt
+            assert "secret" in (await fetcher.get(to_private, ignore_robots=True)).text
+        finally:
+            await fetcher.aclose()
+        assert other.hits("/robots.txt") == 1 and other.hits("/story") == 0
+    assert news.hits("/private/a") == 1  # only the ignore_robots fetch
+    assert news.hits("/robots.txt") == 1
+
+
 async def test_ignore_robots_fetches_anyway(news: NewsServer) -> None:
     """With ignore_robots the page is fetched and robots.txt is not even read."""
     news.robots("User-agent: *\nDisallow: /\n")
