@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 from importlib import resources
+from typing import cast
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from bot.clean.consent_text import is_consent_notice, normalize_space
@@ -62,7 +64,8 @@ _ARIA = re.compile(
     r"|consentement|consentimiento|consenso|toestemming|zgod[ay])\b",
     re.I,
 )
-_ID_AND_CLASS = "//@id | //@class"
+# Plain strings: an XPath string that knows its element costs an element proxy each.
+_ID_AND_CLASS = etree.XPath("//@id | //@class", smart_strings=False)
 _LABELLED = "//*[@aria-label and @role]"
 _ROLES = frozenset({"dialog", "alertdialog", "region", "banner"})
 _NEVER = frozenset({"html", "body", "main", "article", "head"})
@@ -110,17 +113,20 @@ def is_consent_token(token: str) -> bool:
 @lru_cache(maxsize=1 << 16)
 def is_consent_attribute(value: str) -> bool:
     """Whether an id or class attribute value (one or more tokens) names a consent container."""
-    return any(is_consent_token(token) for token in value.lower().split())
+    return any(map(is_consent_token, value.lower().split()))
 
 
 def _candidates(tree: HtmlElement) -> list[HtmlElement]:
     """Elements whose id, class or ARIA label names a consent notice, in document order."""
-    # Attribute values come back from XPath as strings that know their element: one C-level
-    # query instead of a Python walk over every element.
+    # One C-level query for the page's distinct id and class values; only the few that name a
+    # consent container are looked up again, as XPath variables, to find their elements.
+    attributes = cast(list[str], _ID_AND_CLASS(tree))
+    values = sorted(filter(is_consent_attribute, set(attributes)))
     found: dict[HtmlElement, None] = {}
-    for value in tree.xpath(_ID_AND_CLASS):
-        if is_consent_attribute(value):
-            found[value.getparent()] = None
+    if values:
+        variables = {f"v{i}": value for i, value in enumerate(values)}
+        test = " or ".join(f"@id = ${name} or @class = ${name}" for name in variables)
+        found = dict.fromkeys(tree.xpath(f"//*[{test}]", **variables))
     labelled = False
     for el in tree.xpath(_LABELLED):
         if (

@@ -189,19 +189,22 @@ def is_consent_notice(paragraph: str) -> bool:
         return False
     if _REPORTING.search(text):
         return False
-    site = bool(_SITE_VOICE.search(text))
-    reader = bool(_READER.search(text))
     policy = bool(_POLICY.search(text))
-    topic = bool(_TOPIC.search(text))
     # A policy link and "your data" alone are how-to prose ("read the privacy policy"): a
     # notice also names cookies, consent or tracking.
     if policy and _SELF_CONSENT.search(text):
         return True
-    return topic and ((site and (reader or policy or len(text) < 400)) or (reader and policy))
+    # Each search runs only when the answer still depends on it.
+    if not _TOPIC.search(text):
+        return False
+    site = bool(_SITE_VOICE.search(text))
+    if site and (policy or len(text) < 400):
+        return True
+    return (site or policy) and bool(_READER.search(text))
 
 
 def _mentions(lowered: str, words: tuple[str, ...]) -> bool:
-    return any(word in lowered for word in words)
+    return any(map(lowered.__contains__, words))
 
 
 def is_consent_button(paragraph: str) -> bool:

