@@ -91,10 +91,18 @@ def demo_config(config: Config, feed_url: str, database_url: str) -> Config:
     )
 
 
+CHECKOUT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "newsbot.yaml"
+"""The example config of the source checkout this package runs from."""
+
+
 def run_demo(config_path: str | None) -> int:
     from bot.runner import run_once
 
-    config = load_config(Path(config_path) if config_path else default_config_path(os.environ))
+    path = Path(config_path) if config_path else default_config_path(os.environ)
+    if not config_path and "NEWSBOT_CONFIG" not in os.environ and not path.exists():
+        # Run from another directory: the checkout's example config (an editable install).
+        path = CHECKOUT_CONFIG if CHECKOUT_CONFIG.exists() else path
+    config = load_config(path)
     started = time.monotonic()
     with (
         tempfile.TemporaryDirectory(prefix="newsbot-demo-") as tmp,
