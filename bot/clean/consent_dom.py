@@ -66,7 +66,8 @@ _ARIA = re.compile(
 )
 # Plain strings: an XPath string that knows its element costs an element proxy each.
 _ID_AND_CLASS = etree.XPath("//@id | //@class", smart_strings=False)
-_LABELLED = "//*[@aria-label and @role]"
+# From the attribute to its element: half the time of testing every element.
+_LABELLED = "//@aria-label/parent::*[@role]"
 _ROLES = frozenset({"dialog", "alertdialog", "region", "banner"})
 _NEVER = frozenset({"html", "body", "main", "article", "head"})
 # Above this many characters a container is only cut when its own text reads like a notice.

@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from itertools import islice
+from typing import Any, cast
 
 from lxml.html import HtmlElement
 
@@ -66,13 +67,13 @@ def read_page_meta(tree: HtmlElement) -> PageMeta:
     ld = list(_json_ld_objects(tree))
     article = next((o for o in ld if _ARTICLE_TYPES.search(_type_of(o))), ld[0] if ld else {})
 
-    headline = _first_text(tree, "//h1")
+    headline = _first_text(tree, "h1")
     ld_title = _as_text(article.get("headline")) or _as_text(article.get("name"))
     title = (
         next((meta[k] for k in _TITLE_META if meta.get(k)), "")
         or ld_title
         or headline
-        or _strip_site_name(_first_text(tree, "//title"))
+        or _strip_site_name(_first_text(tree, "title"))
     )
 
     title = _drop_site_name(title, meta.get("og:site_name", ""))
@@ -90,8 +91,9 @@ def read_page_meta(tree: HtmlElement) -> PageMeta:
         if published is None and meta.get(key):
             published = parse_date(meta[key])
     if published is None:
-        for value in tree.xpath("//time/@datetime")[:3]:
-            published = parse_date(str(value))
+        stamps = (el.get("datetime") for el in _document(tree).iter("time"))
+        for value in islice((v for v in stamps if v is not None), 3):
+            published = parse_date(value)
             if published is not None:
                 break
 
@@ -136,7 +138,9 @@ def _meta_tags(tree: HtmlElement) -> dict[str, str]:
 
 
 def _json_ld_objects(tree: HtmlElement) -> Iterator[dict[str, Any]]:
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
+    for script in _document(tree).iter("script"):
+        if script.get("type") != "application/ld+json":
+            continue
         try:
             data = json.loads(script.text or "")
         except ValueError:
@@ -182,8 +186,14 @@ def _ld_author(value: Any) -> str | None:
     return ", ".join(names) if names else None
 
 
-def _first_text(tree: HtmlElement, xpath: str) -> str:
-    for el in tree.xpath(xpath)[:1]:
+def _document(tree: HtmlElement) -> HtmlElement:
+    """The page's root element (``tree`` may be a fragment's element): what ``//`` searches."""
+    return cast(HtmlElement, tree.getroottree().getroot())
+
+
+def _first_text(tree: HtmlElement, tag: str) -> str:
+    # A C-level walk that stops at the first match, not an XPath over the whole page.
+    for el in _document(tree).iter(tag):
         return normalize_space(el.text_content())
     return ""
 
