@@ -11,7 +11,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from bot.alerts import plan_alerts, recipients_by_topic
@@ -249,7 +249,7 @@ def _take_article(
         recipients_by_topic(
             [m.topic_id for m in matches],
             subscribers=deps.store.subscribers_of(m.topic_id for m in matches),
-            channels=config.telegram.channels,
+            channels=_current_channels(deps.store, config.telegram.channels),
             extra=() if config.telegram.token else (CONSOLE_CHAT_ID,),
         )
         if alertable
@@ -329,3 +329,15 @@ def _refreshed(previous: Validators, fetched: Fetched) -> Validators:
         fetched.last_modified or previous.last_modified,
         previous.content_hash,
     )
+
+
+def _current_channels(
+    store: Store, channels: Sequence[tuple[int, Sequence[str]]]
+) -> list[tuple[int, Sequence[str]]]:
+    """Configured chats under their current ids: a group in config that has since become a
+    supergroup gets its alerts at the new id directly (and the log says to update config)."""
+    current = store.current_chat_ids(chat_id for chat_id, _ in channels)
+    for old, new in current.items():
+        if old != new:
+            log.warning("telegram.channels: chat %s is now %s; update the config", old, new)
+    return [(current[chat_id], topics) for chat_id, topics in channels]

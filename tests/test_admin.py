@@ -10,6 +10,7 @@ import yaml
 
 from bot.config import load_config
 from bot.runner import Runtime
+from bot.store import Store
 from bot.telegram.link import TelegramLink
 from tests.conftest import FIXTURES, ROOT
 from tests.fakes.news_server import NewsServer
@@ -162,3 +163,36 @@ async def test_configured_channel_receives_its_topics(
         await runtime.close()
     [message] = fake.sent_messages(channel)
     assert "Zelensky" in message.text and message.parse_mode == "HTML"
+
+
+async def test_configured_group_that_migrated_gets_alerts_at_its_new_id(
+    tmp_path: Path, fake: FakeTelegram, news: NewsServer
+) -> None:
+    """A group in telegram.channels that became a supergroup (a migration the bot saw) gets
+    its alerts at the new id at once: no request to the stale id first."""
+    old, new = -4242, -1000000004242
+    db = f"sqlite:///{tmp_path}/m.db"
+    store = Store(db)
+    store.migrate_chat(-77, old)  # an earlier move to the stale id follows it to the new one
+    store.migrate_chat(old, new)
+    assert store.current_chat_ids([old, -77, 5]) == {old: new, -77: new, 5: 5}
+    store.close()
+    news.page_file("/world/zelensky-trump.html", SEED)
+    news.rss("/feed.xml", ["/world/zelensky-trump.html"])
+    path = write_config(tmp_path, fake, channels=[{"chat_id": old, "topics": [TOPIC]}])
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    config["sources"] = [
+        {"id": "wire", "url": news.url("/feed.xml"), "kind": "feed", "backfill": "24h"}
+    ]
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    loaded = load_config(path, env={"TELEGRAM_BOT_TOKEN": fake.token, "NEWSBOT_DATABASE_URL": db})
+    runtime = Runtime(loaded, config_path=path)
+    await runtime.open()
+    try:
+        await runtime.check(loaded.sources[0])
+        await runtime.deliver_until_idle()
+    finally:
+        await runtime.close()
+    [message] = fake.sent_messages(new)
+    assert "Zelensky" in message.text
+    assert fake.calls("sendMessage", old) == []

@@ -8,6 +8,7 @@ the future), so a later alert never overtakes one that waits for a retry.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +22,7 @@ from bot.store.base import StoreBase, dt
 from bot.store.schema import (
     alerts,
     articles,
+    chat_migrations,
     chat_prefs,
     deliveries,
     subscribers,
@@ -128,6 +130,31 @@ class ChatRecords(StoreBase):
                 conn.execute(
                     update(table).where(table.c.chat_id == old_chat_id).values(chat_id=new_chat_id)
                 )
+            # Remember the move (and re-point older moves to this chat) for ids in config.
+            m = chat_migrations.c
+            conn.execute(
+                update(chat_migrations)
+                .where(m.new_chat_id == old_chat_id)
+                .values(new_chat_id=new_chat_id)
+            )
+            now = time.time()
+            conn.execute(
+                self._insert_ignore(chat_migrations),
+                {"old_chat_id": old_chat_id, "new_chat_id": new_chat_id, "migrated_at": now},
+            )
+
+    def current_chat_ids(self, chat_ids: Iterable[int]) -> dict[int, int]:
+        """Each chat id as it is now: a group that became a supergroup answers its new id."""
+        wanted = list(dict.fromkeys(chat_ids))
+        if not wanted:
+            return {}
+        m = chat_migrations.c
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(m.old_chat_id, m.new_chat_id).where(m.old_chat_id.in_(wanted))
+            ).all()
+        moved = {int(old): int(new) for old, new in rows}
+        return {chat_id: moved.get(chat_id, chat_id) for chat_id in wanted}
 
     # -- outbox ----------------------------------------------------------------------------
 

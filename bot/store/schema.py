@@ -158,6 +158,15 @@ chat_prefs = Table(
     Column("digest_sent_at", Float),
 )
 
+# A group that became a supergroup: its old id, for the chat ids written in config.
+chat_migrations = Table(
+    "chat_migrations",
+    metadata,
+    Column("old_chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("new_chat_id", BigInteger, nullable=False),
+    Column("migrated_at", Float, nullable=False),
+)
+
 settings = Table(
     "settings",
     metadata,
