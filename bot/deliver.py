@@ -201,6 +201,12 @@ class Deliverer:
                     # The queue now lives under the new id (merged with what that chat already
                     # had): the next round sends it there, in order, at once.
                     self.store.migrate_chat(chat_id, outcome.new_chat_id)
+                    log.warning(
+                        "chat %s is now %s; alerts go there (update telegram.channels if it"
+                        " names the old id)",
+                        chat_id,
+                        outcome.new_chat_id,
+                    )
                     for delivery_id in ids:
                         self.store.mark_retry(delivery_id, error=outcome.reason, retry_at=now)
                     tally.retried += len(ids)

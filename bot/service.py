@@ -335,9 +335,6 @@ def _current_channels(
     store: Store, channels: Sequence[tuple[int, Sequence[str]]]
 ) -> list[tuple[int, Sequence[str]]]:
     """Configured chats under their current ids: a group in config that has since become a
-    supergroup gets its alerts at the new id directly (and the log says to update config)."""
+    supergroup gets its alerts at the new id directly (the move was logged when it happened)."""
     current = store.current_chat_ids(chat_id for chat_id, _ in channels)
-    for old, new in current.items():
-        if old != new:
-            log.warning("telegram.channels: chat %s is now %s; update the config", old, new)
     return [(current[chat_id], topics) for chat_id, topics in channels]
