@@ -77,8 +77,23 @@ class Article:
     @property
     def lead(self) -> str:
         """The first paragraph of the body."""
-        paragraphs = self.paragraphs
-        return paragraphs[0] if paragraphs else ""
+        start, end = self.lead_span
+        return self.text[start:end]
+
+    @property
+    def lead_span(self) -> tuple[int, int]:
+        """Where the lead (the first paragraph that is not only whitespace, stripped) is in
+        ``text``; ``(0, 0)`` when there is none. Finds it without splitting the whole text."""
+        text, start = self.text, 0
+        while start < len(text):
+            cut = text.find("\n\n", start)
+            stop = len(text) if cut < 0 else cut
+            paragraph = text[start:stop]
+            if paragraph.strip():
+                first = start + len(paragraph) - len(paragraph.lstrip())
+                return first, start + len(paragraph.rstrip())
+            start = stop + 2
+        return 0, 0
 
     def to_json(self, *, with_removed: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {

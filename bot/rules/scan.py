@@ -112,16 +112,7 @@ class Scan:
     def lead_tokens(self) -> int:
         """How many tokens of the body belong to the lead: those that start before it ends."""
         if self._lead_tokens is None:
-            # The end of the first paragraph (``Article.lead``) that is not only whitespace.
-            text, start, lead_end = self.article.text, 0, 0
-            while start < len(text):
-                cut = text.find("\n\n", start)
-                stop = len(text) if cut < 0 else cut
-                if text[start:stop].strip():
-                    lead_end = start + len(text[start:stop].rstrip())
-                    break
-                start = stop + 2
-            self._lead_tokens = self.tokens[BODY].before(lead_end)
+            self._lead_tokens = self.tokens[BODY].before(self.article.lead_span[1])
         return self._lead_tokens
 
     @property
