@@ -189,10 +189,6 @@ class Tokens:
             return self._ends[index]
         return self.starts[index] + len(self._chunks[index])
 
-    def span(self, first: int, stop: int) -> tuple[int, int]:
-        """Character span in the text of tokens ``[first, stop)``."""
-        return self.starts[first], self.end(stop - 1)
-
     def before(self, offset: int) -> int:
         """How many tokens start before character ``offset`` of the text."""
         if self._starts is None:
