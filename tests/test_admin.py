@@ -139,11 +139,11 @@ async def test_non_admins_are_refused_politely(
     assert reply.startswith("Sorry, that command is only for the admins")
 
 
-async def test_configured_channel_receives_its_topics(
-    tmp_path: Path, fake: FakeTelegram, news: NewsServer
+async def run_seed_feed_to_channel(
+    tmp_path: Path, fake: FakeTelegram, news: NewsServer, channel: int, database_url: str
 ) -> None:
-    """A channel in telegram.channels gets alerts of its topics without subscribing."""
-    channel = -1001234567890
+    """One run of a feed carrying the seed article, with ``channel`` configured for TOPIC,
+    then deliver everything due."""
     news.page_file("/world/zelensky-trump.html", SEED)
     news.rss("/feed.xml", ["/world/zelensky-trump.html"])
     path = write_config(tmp_path, fake, channels=[{"chat_id": channel, "topics": [TOPIC]}])
@@ -152,7 +152,7 @@ async def test_configured_channel_receives_its_topics(
         {"id": "wire", "url": news.url("/feed.xml"), "kind": "feed", "backfill": "24h"}
     ]
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    env = {"TELEGRAM_BOT_TOKEN": fake.token, "NEWSBOT_DATABASE_URL": f"sqlite:///{tmp_path}/c.db"}
+    env = {"TELEGRAM_BOT_TOKEN": fake.token, "NEWSBOT_DATABASE_URL": database_url}
     loaded = load_config(path, env=env)
     runtime = Runtime(loaded, config_path=path)
     await runtime.open()
@@ -161,6 +161,14 @@ async def test_configured_channel_receives_its_topics(
         await runtime.deliver_until_idle()
     finally:
         await runtime.close()
+
+
+async def test_configured_channel_receives_its_topics(
+    tmp_path: Path, fake: FakeTelegram, news: NewsServer
+) -> None:
+    """A channel in telegram.channels gets alerts of its topics without subscribing."""
+    channel = -1001234567890
+    await run_seed_feed_to_channel(tmp_path, fake, news, channel, f"sqlite:///{tmp_path}/c.db")
     [message] = fake.sent_messages(channel)
     assert "Zelensky" in message.text and message.parse_mode == "HTML"
 
@@ -177,22 +185,7 @@ async def test_configured_group_that_migrated_gets_alerts_at_its_new_id(
     store.migrate_chat(old, new)
     assert store.current_chat_ids([old, -77, 5]) == {old: new, -77: new, 5: 5}
     store.close()
-    news.page_file("/world/zelensky-trump.html", SEED)
-    news.rss("/feed.xml", ["/world/zelensky-trump.html"])
-    path = write_config(tmp_path, fake, channels=[{"chat_id": old, "topics": [TOPIC]}])
-    config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    config["sources"] = [
-        {"id": "wire", "url": news.url("/feed.xml"), "kind": "feed", "backfill": "24h"}
-    ]
-    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    loaded = load_config(path, env={"TELEGRAM_BOT_TOKEN": fake.token, "NEWSBOT_DATABASE_URL": db})
-    runtime = Runtime(loaded, config_path=path)
-    await runtime.open()
-    try:
-        await runtime.check(loaded.sources[0])
-        await runtime.deliver_until_idle()
-    finally:
-        await runtime.close()
+    await run_seed_feed_to_channel(tmp_path, fake, news, old, db)
     [message] = fake.sent_messages(new)
     assert "Zelensky" in message.text
     assert fake.calls("sendMessage", old) == []
