@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 import pytest
 
-from bot.rules.text import fold, token_string, tokenize, tokens
+from bot.rules import tokenizer as tokenizer_module
+from bot.rules.text import Tokens, fold, token_string, tokenize_chunks, tokens
+from bot.rules.tokenizer import tokenize
 
 
 @pytest.mark.parametrize(
@@ -59,17 +62,76 @@ ALPHABET = (
 )
 
 
-def test_spans_map_every_token_back_to_the_original() -> None:
-    """On random mixed-script texts, tokenize yields the tokens of token_string, each with a
-    span of the original that folds back to it."""
+@pytest.mark.parametrize("tokenizer", [tokenize, tokenize_chunks])
+def test_spans_map_every_token_back_to_the_original(tokenizer: Callable[[str], Tokens]) -> None:
+    """On random mixed-script texts, both tokenizer routes yield the tokens of token_string,
+    each with a span of the original that folds back to it."""
     rng = random.Random(11)
     for _ in range(2000):
         text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 60)))
-        found = tokenize(text)
+        found = tokenizer(text)
         assert found.words == tokens(text), text
+        assert found.string == token_string(text), text
         assert len(found.starts) == len(found.ends) == len(found.words), text
         for start, end, word in zip(found.starts, found.ends, found.words, strict=True):
             assert word in tokens(text[start:end]), (text, word, text[start:end])
+        assert [found.string[i] for i in found.spaces] == [" "] * (len(found.words) + 1)
+
+
+# Everything here folds one character at a time: the vectorized route takes these texts.
+TABLE_ALPHABET = (
+    "abcxyzABCXYZ0123456789 ,.-_!?'\"()\n\t"
+    "áéíóúñüçßÁÉÍÓÚÑ"
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяґєії"
+    "αβγδεζσςάέΣ"
+    "“”‘’«»—–…•€"
+    "ﬁ№\u0301\u0308\u2003\u00a0İ🇺🇦😀"
+)
+
+
+def test_the_vectorized_route_agrees_with_the_general_one() -> None:
+    """Texts of letters, digits, punctuation, decomposed accents, ligatures and emoji go
+    through the fold table, and give the same tokens as the general route; spans agree too,
+    except that a span keeps the diacritics written after its last letter."""
+    rng = random.Random(5)
+    for _ in range(3000):
+        text = "".join(rng.choice(TABLE_ALPHABET) for _ in range(rng.randint(1, 60)))
+        fast = tokenizer_module._table_tokens(text)
+        assert fast is not None, text
+        slow = tokenize_chunks(text)
+        assert fast.string == slow.string, text
+        assert fast.starts == slow.starts, text
+        for fast_end, slow_end in zip(fast.ends, slow.ends, strict=True):
+            assert fast_end == slow_end or set(text[slow_end:fast_end]) <= DIACRITICS, text
+
+
+DIACRITICS = {"\u0301", "\u0308"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "特朗普会见泽连斯基",  # one token per character
+        "हिन्दी समाचार",  # kept vowel signs
+        "½ cup",  # one character, two tokens
+        "bad \ud800 surrogate",
+    ],
+)
+def test_other_texts_take_the_general_route(text: str) -> None:
+    """What the table cannot settle goes to tokenize_chunks, with the same result."""
+    assert tokenizer_module._table_tokens(text) is None
+    assert tokenize(text).string == token_string(text)
+
+
+def test_fold_table_matches_fold_on_every_character() -> None:
+    """The table, built in bulk, says for every code point of the first plane what folding
+    that one character says (``_classify``, from ``fold`` and ``token_string``)."""
+    values, expansions = tokenizer_module._table()
+    for cp in range(0x10000):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        expected = tokenizer_module._classify(chr(cp))
+        assert (int(values[cp]), expansions.get(cp, "")) == expected, hex(cp)
 
 
 def test_spans_leave_out_surrounding_punctuation() -> None:

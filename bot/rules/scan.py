@@ -1,21 +1,22 @@
 """One pass over an article: which terms occur where, with positions computed only on demand.
 
-Title and body are tokenized once (``bot.rules.text.tokenize``: folded tokens with the span each
-came from), joined into token strings and run once through the lexicon (a hash lookup for single
-words, an Aho–Corasick automaton for phrases and prefixes). That gives the set of terms present,
-which is all most topics need. Positions (for fields, ``near``, ``count``, ``ignore``) are
-located lazily, for the few terms that are asked for; original spans are then a list lookup.
+Title and body are tokenized once (``bot.rules.tokenizer.tokenize``: the token string, and the
+span each token came from) and each token string goes once through the lexicon's Aho–Corasick
+automaton, which holds every term key (words, phrases, prefixes). That gives the set of terms
+present, which is all most topics need, and the end of every hit. Positions (for fields,
+``near``, ``count``, ``ignore``, evidence) are worked out lazily, for the terms asked for.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import ahocorasick
 
-from bot.rules.text import tokenize
+from bot.rules.tokenizer import prepare, tokenize
 
 if TYPE_CHECKING:
     from bot.model import Article
@@ -25,39 +26,37 @@ TITLE, BODY = "title", "body"
 
 @dataclass(frozen=True, slots=True)
 class Lexicon:
-    """Every distinct term key of a rule set, indexed by term id (``pid``).
+    """Every distinct term key of a rule set, indexed by term id (``pid``), in one Aho–Corasick
+    automaton (``None`` when there are no terms) whose value for each key is its ``pid``.
 
-    Single whole words are looked up by hashing the article's distinct tokens; phrases and
-    prefixes go through an Aho–Corasick automaton (``None`` when there are none).
+    ``size`` is each key's length and ``span`` the number of tokens it covers.
     """
 
     keys: tuple[str, ...]
-    words: dict[str, int]
-    word_set: frozenset[str]
+    size: tuple[int, ...]
+    span: tuple[int, ...]
     automaton: Any
 
     @staticmethod
     def build(keys: list[str]) -> Lexicon:
-        words: dict[str, int] = {}
         automaton = ahocorasick.Automaton()
         for pid, key in enumerate(keys):
-            word = key[1:-1]
-            if key[-1] == " " and " " not in word:
-                words[word] = pid
-            else:
-                automaton.add_word(key, pid)
+            automaton.add_word(key, pid)
         if len(automaton):
             automaton.make_automaton()
         else:
             automaton = None
-        return Lexicon(tuple(keys), words, frozenset(words), automaton)
+        prepare()  # the tokenizer's table, so that the first article does not pay for it
+        size = tuple(map(len, keys))
+        span = tuple(key.count(" ") - (key[-1] == " ") for key in keys)
+        return Lexicon(tuple(keys), size, span, automaton)
 
-    def find(self, tokens: list[str], token_string: str) -> set[int]:
-        """Ids of the terms present in a text, given as its tokens and its token string."""
-        present = set(map(self.words.__getitem__, self.word_set.intersection(tokens)))
-        if self.automaton is not None:
-            present.update(map(itemgetter(1), self.automaton.iter(token_string)))
-        return present
+    def find(self, token_string: str) -> list[tuple[int, int]]:
+        """``(end, pid)`` of every occurrence of every term in a token string, by ``end`` (the
+        offset of its last character)."""
+        if self.automaton is None:
+            return []
+        return list(self.automaton.iter(token_string))
 
 
 class Occurrence(NamedTuple):
@@ -82,7 +81,9 @@ class Scan:
     """What the automaton found in one article, with lazily computed positions and spans."""
 
     __slots__ = (
+        "_by_pid",
         "_cache",
+        "_hits",
         "_lead_tokens",
         "_occurrences",
         "article",
@@ -98,13 +99,15 @@ class Scan:
         self.article = article
         self.lexicon = lexicon
         self.tokens = {TITLE: tokenize(article.title), BODY: tokenize(article.text)}
-        title = _joined(self.tokens[TITLE].words)
-        body = _joined(self.tokens[BODY].words)
+        title = self.tokens[TITLE].string
+        body = self.tokens[BODY].string
         self.strings = {TITLE: title, BODY: body}
         self._lead_tokens: int | None = None
-        self.present_title = lexicon.find(self.tokens[TITLE].words, title)
-        self.present_body = lexicon.find(self.tokens[BODY].words, body)
+        self._hits = {TITLE: lexicon.find(title), BODY: lexicon.find(body)}
+        self.present_title = set(map(_PID, self._hits[TITLE]))
+        self.present_body = set(map(_PID, self._hits[BODY]))
         self.present = self.present_title | self.present_body
+        self._by_pid: dict[str, list[tuple[int, int]]] = {}
         self._occurrences: dict[str, dict[int, list[Occurrence]]] = {}
         self._cache: dict[object, Any] = {}
 
@@ -131,29 +134,25 @@ class Scan:
         found = cache[pid] = []
         if pid not in (self.present_title if field == TITLE else self.present_body):
             return found
-        # A few str.find calls beat a second automaton pass: only asked-for terms are located.
-        # A key starts at a space: the spaces before it count the tokens before it.
-        text = self.strings[field]
-        key = self.lexicon.keys[pid]
-        size = len(key)
-        whole = key[-1] == " "
-        ntokens = key.count(" ") - whole
+        # The automaton's hits, sorted by term (a stable sort: each term's stay in text order).
+        hits = self._by_pid.get(field)
+        if hits is None:
+            hits = self._by_pid[field] = sorted(self._hits[field], key=_PID)
+        lexicon = self.lexicon
+        size, ntokens = lexicon.size[pid], lexicon.span[pid]
         tokens = self.tokens[field]
+        spaces = tokens.spaces
         starts, chunk_end = tokens.starts, tokens.end  # starts first: lead_tokens can bisect it
         lead_tokens = self.lead_tokens if field == BODY else -1
-        first = counted = 0
-        at = text.find(key)
-        while at >= 0:
-            first += text.count(" ", counted, at)
-            counted = at
-            end = at + size - 1 if whole else text.index(" ", at + size)
+        lo = bisect_left(hits, pid, key=_PID)
+        for last, _ in hits[lo : bisect_right(hits, pid, lo, key=_PID)]:
+            at = last - size + 1  # the space before the key: the first token's index is its own
+            first = bisect_left(spaces, at)
             stop = first + ntokens
             place = "lead" if stop <= lead_tokens else field
             span = (starts[first], chunk_end(stop - 1))
-            found.append(
-                _occurrence(Occurrence, (field, at + 1, end, pid, first, stop, place, span))
-            )
-            at = text.find(key, at + 1)
+            occurrence = (field, at + 1, spaces[stop], pid, first, stop, place, span)
+            found.append(_occurrence(Occurrence, occurrence))
         return found
 
     def original_span(self, occurrence: Occurrence) -> tuple[int, int]:
@@ -168,10 +167,6 @@ class Scan:
         return self.article.text[start:end]
 
 
+_PID = itemgetter(1)
 # Builds an Occurrence from a ready tuple in C, skipping the Python-level ``__new__``.
 _occurrence = tuple.__new__
-
-
-def _joined(words: list[str]) -> str:
-    """A token string from its tokens."""
-    return " " + " ".join(words) + " " if words else " "

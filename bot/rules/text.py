@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import accumulate, compress, count, filterfalse
 from operator import add
 
@@ -147,33 +147,74 @@ def tokens(text: str) -> list[str]:
 class Tokens:
     """A text's folded tokens, with the character span in the text each was folded from.
 
-    When every chunk of the text is one token (nearly always), the spans are only worked out
-    on first use: most articles match no topic and never need them.
+    ``string`` is the token string (``" tok1 tok2 … "``); ``words`` its tokens. Spans are only
+    worked out on first use (most articles match no topic and never need them), from whichever
+    lazy form the tokenizer left: ``layout`` (the text with separators as spaces, and its
+    chunks, each one token) or ``bounds`` (a function returning both span lists).
     """
 
-    __slots__ = ("_chunks", "_ends", "_spaced", "_starts", "words")
+    __slots__ = (
+        "_bounds",
+        "_chunks",
+        "_ends",
+        "_spaced",
+        "_spaces",
+        "_starts",
+        "_string",
+        "_words",
+    )
 
     def __init__(
         self,
-        words: list[str],
+        words: list[str] | None = None,
         *,
+        string: str | None = None,
         layout: tuple[str, list[str]] | None = None,
         spans: tuple[list[int], list[int]] | None = None,
+        bounds: Callable[[], tuple[list[int], list[int]]] | None = None,
     ) -> None:
-        self.words = words
+        self._words = words
+        self._string = string
         # Lazy layout: the text with every separator turned into a space (same length as the
         # text, so offsets agree), and its chunks (the runs between spaces).
         self._spaced, self._chunks = layout if layout is not None else ("", [])
+        self._bounds = bounds
+        self._spaces: list[int] | None = None
         self._starts: list[int] | None = None
         self._ends: list[int] | None = None
         if spans is not None:
             self._starts, self._ends = spans
 
     @property
+    def words(self) -> list[str]:
+        """The folded tokens."""
+        if self._words is None:
+            self._words = self.string.split()
+        return self._words
+
+    @property
+    def string(self) -> str:
+        """The token string: one space before, between and after the tokens."""
+        if self._string is None:
+            words = self.words
+            self._string = " " + " ".join(words) + " " if words else " "
+        return self._string
+
+    @property
+    def spaces(self) -> list[int]:
+        """Offset in ``string`` of the space before each token, and of the last space."""
+        if self._spaces is None:
+            self._spaces = _offsets_of_spaces(self.string)
+        return self._spaces
+
+    @property
     def starts(self) -> list[int]:
         """Start of each token's span in the text."""
         if self._starts is None:
-            self._starts = _chunk_starts(self._spaced)
+            if self._bounds is not None:
+                self._starts, self._ends = self._bounds()
+            else:
+                self._starts = _chunk_starts(self._spaced)
         return self._starts
 
     @property
@@ -191,9 +232,15 @@ class Tokens:
 
     def before(self, offset: int) -> int:
         """How many tokens start before character ``offset`` of the text."""
-        if self._starts is None:
+        if self._starts is None and self._bounds is None:
             return len(list(filter(None, self._spaced[:offset].split(" "))))
-        return bisect_left(self._starts, offset)
+        return bisect_left(self.starts, offset)
+
+
+def _offsets_of_spaces(text: str) -> list[int]:
+    codes = numpy.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)
+    offsets: list[int] = numpy.flatnonzero(codes == 0x20).tolist()
+    return offsets
 
 
 def _chunk_starts(spaced: str) -> list[int]:
@@ -224,8 +271,10 @@ def _space_separators(text: str) -> str:
     return text
 
 
-def tokenize(text: str) -> Tokens:
+def tokenize_chunks(text: str) -> Tokens:
     """The tokens of ``token_string(text)`` and their spans, from one pass over ``text``.
+
+    Works for any text (``bot.rules.tokenizer.tokenize`` takes a faster route for most).
 
     Chunks between ASCII separators and common punctuation fold independently (folding is per
     character and separators never join tokens), so each distinct non-ASCII chunk is folded

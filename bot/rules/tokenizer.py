@@ -1,0 +1,183 @@
+"""Tokenizing an article: a vectorized route for most texts, ``text.tokenize_chunks`` for the rest.
+
+Folding (``bot.rules.text.fold``) works character by character, so a table can give, for each
+code point of the Basic Multilingual Plane, what it becomes in the token string: a separator,
+nothing (an optional diacritic), one token character, or several (``ß`` → ``ss``). numpy then
+maps a whole article through the table, collapses separator runs to single spaces and finds
+each token's span without a Python loop over the tokens.
+
+Texts holding a character the table does not settle take ``tokenize_chunks``: scripts cut one
+token per character (Han, kana, Thai, …), kept combining marks (whose order NFKD may change),
+characters that fold to several tokens (``½``), lone surrogates. Both routes give exactly the
+tokens of ``token_string``; the test suite checks it on random mixed-script texts.
+
+The table (64 Ki entries, built from ``fold`` itself, about 0.1 s) is built once per process, by
+``prepare`` (rule compilation calls it) or on first use.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+
+import numpy
+from numpy.typing import NDArray
+
+from bot.rules.text import _SEGMENT_RE, Tokens, fold, token_string, tokenize_chunks
+
+# Table values below 4 are classes; any other value is the code point of the one token
+# character the code point folds to (letters and digits are never below U+0004).
+_SEPARATOR, _DROPPED, _OTHER, _EXPANDED = 0, 1, 2, 3
+_SPACE = 0x20
+_PLANE = 0x10000
+
+
+def prepare() -> None:
+    """Build the fold table now (about 0.1 s) rather than while matching the first article."""
+    _table()
+
+
+def tokenize(text: str) -> Tokens:
+    """The tokens of ``token_string(text)``, with the span in ``text`` of each."""
+    return _table_tokens(text) or tokenize_chunks(text)
+
+
+def _classify(char: str) -> tuple[int, str]:
+    """A character's table value, and the characters it expands to for ``_EXPANDED``."""
+    folded = fold(char)
+    if not folded:
+        return _DROPPED, ""
+    joined = token_string(folded)
+    if joined == " ":
+        return _SEPARATOR, ""
+    if joined != f" {folded} " or _SEGMENT_RE.search(folded):
+        return _OTHER, ""  # several tokens, part separator, or a script cut per character
+    if any(unicodedata.category(c)[0] == "M" for c in folded):
+        return _OTHER, ""  # a kept mark: NFKD may reorder a run of them
+    if len(folded) > 1:
+        return _EXPANDED, folded
+    return ord(folded), ""
+
+
+@cache
+def _table() -> tuple[NDArray[numpy.uint32], dict[int, str]]:
+    # Surrogates never reach the table (utf-32 refuses them) and NUL separates the characters
+    # below: a space stands in for them (both are separators).
+    chars = [" " if 0xD800 <= cp < 0xE000 or not cp else chr(cp) for cp in range(_PLANE)]
+    # One fold call for the whole plane: NUL is a starter that folds to itself, so no
+    # character's fold leaks into its neighbour's.
+    folds = fold("\0".join(chars)).split("\0")
+    values = numpy.zeros(_PLANE, dtype=numpy.uint32)
+    expansions: dict[int, str] = {}
+    segmented = _SEGMENT_RE.search
+    category = unicodedata.category
+    for cp, (char, folded) in enumerate(zip(chars, folds, strict=True)):
+        # The common cases first, as _classify decides them; it settles the rest.
+        if not folded:
+            value, expansion = _DROPPED, ""
+        elif folded.isalnum():
+            if segmented(folded):
+                value, expansion = _OTHER, ""
+            elif len(folded) == 1:
+                value, expansion = ord(folded), ""
+            else:
+                value, expansion = _EXPANDED, folded
+        elif len(folded) == 1 and category(folded)[0] != "M":
+            value, expansion = _SEPARATOR, ""
+        else:
+            value, expansion = _classify(char)
+        values[cp] = value
+        if expansion:
+            expansions[cp] = expansion
+    return values, expansions
+
+
+@cache
+def _astral(cp: int) -> tuple[int, str]:
+    return _classify(chr(cp))
+
+
+def _table_tokens(text: str) -> Tokens | None:
+    """Tokens through the fold table, or ``None`` when the text needs ``tokenize_chunks``."""
+    try:
+        codes = numpy.frombuffer(text.encode("utf-32-le"), dtype=numpy.uint32)
+    except UnicodeEncodeError:  # a lone surrogate
+        return None
+    size = codes.size
+    if not size:
+        return Tokens([], string=" ", spans=([], []))
+    table, expansions = _table()
+    if int(codes.max()) >= _PLANE:
+        values, expansions = _with_astral(codes, table, expansions)
+    else:
+        values = table.take(codes)
+    special = values < 4
+    classes = values[special]
+    if classes.size and int(classes.max()) > _SEPARATOR:
+        if (classes == _OTHER).any():
+            return None
+        values, origin = _resolve(codes, values, expansions)
+    else:
+        origin = None
+    # Pad with a separator on each side; keep every token character and the first separator
+    # of each run (as a space): that is the token string.
+    count = values.size
+    word = numpy.zeros(count + 2, dtype=bool)
+    word[1:-1] = values != _SEPARATOR
+    keep = word.copy()
+    keep[1:] |= word[:-1]
+    keep[0] = True
+    padded = numpy.zeros(count + 2, dtype=numpy.uint32)
+    padded[1:-1] = values
+    kept = padded[keep]
+    kept[kept == _SEPARATOR] = _SPACE
+    string = kept.tobytes().decode("utf-32-le")
+
+    def bounds() -> tuple[list[int], list[int]]:
+        starts = numpy.flatnonzero(word[1:] & ~word[:-1])
+        ends = numpy.flatnonzero(word[:-1] & ~word[1:])
+        if origin is not None:  # back from resolved positions to the text's
+            starts, ends = origin[starts], origin[ends]
+        first: list[int] = starts.tolist()
+        last: list[int] = ends.tolist()
+        return first, last
+
+    return Tokens(string=string, bounds=bounds)
+
+
+def _with_astral(
+    codes: NDArray[numpy.uint32], table: NDArray[numpy.uint32], expansions: dict[int, str]
+) -> tuple[NDArray[numpy.uint32], dict[int, str]]:
+    """Table values for a text with characters beyond the first plane (emoji, mostly)."""
+    astral = codes >= _PLANE
+    values = table.take(numpy.where(astral, 0, codes))
+    extra = dict(expansions)
+    for cp in numpy.unique(codes[astral]).tolist():
+        value, expansion = _astral(cp)
+        values[codes == cp] = value
+        if expansion:
+            extra[cp] = expansion
+    return values, extra
+
+
+def _resolve(
+    codes: NDArray[numpy.uint32], values: NDArray[numpy.uint32], expansions: dict[int, str]
+) -> tuple[NDArray[numpy.uint32], NDArray[numpy.intp]]:
+    """Drop optional diacritics and expand multi-character folds; also return, for each
+    resulting position (and one past the end), the text offset it came from.
+
+    An end offset then falls on the separator after a token (or the text's end), so a span
+    keeps the diacritics written after its last letter.
+    """
+    lengths = numpy.ones(values.size, dtype=numpy.intp)
+    lengths[values == _DROPPED] = 0
+    grown = numpy.flatnonzero(values == _EXPANDED)
+    pieces = [expansions[cp] for cp in codes[grown].tolist()]
+    lengths[grown] = [len(piece) for piece in pieces]
+    origin = numpy.repeat(numpy.arange(values.size), lengths)
+    resolved = numpy.repeat(values, lengths)
+    if pieces:
+        offsets = numpy.cumsum(lengths) - lengths
+        for at, piece in zip(offsets[grown].tolist(), pieces, strict=True):
+            resolved[at : at + len(piece)] = list(map(ord, piece))
+    return resolved, numpy.append(origin, values.size)
