@@ -18,9 +18,6 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
-from itertools import chain
-from operator import attrgetter, itemgetter
-from typing import cast
 
 from bot.model import Field, Hit, Match
 from bot.rules.conditions import Atom
@@ -37,8 +34,9 @@ _PROXIMITY = tuple(
     round(min(PROXIMITY_MAX, max(0.0, PROXIMITY_MAX - (d - 1) / PROXIMITY_STEP)), 2)
     for d in range(_FAR + 1)
 )
-_HITS = itemgetter(1)
-_MENTION = attrgetter("field", "start")
+_WEIGHTS_H = {field: round(weight * 100) for field, weight in WEIGHTS.items()}
+_PROXIMITY_H = tuple(round(p * 100) for p in _PROXIMITY)
+_REPEAT_H, _REPEAT_CAP_H = round(REPEAT_WEIGHT * 100), round(REPEAT_CAP * 100)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,42 +53,53 @@ def gather(atoms: tuple[Atom, ...], scan: Scan) -> Evidence:
     """Collect the hits of ``atoms`` and compute the score from them."""
     present = scan.present
     found_atoms = []
+    # Hits come in reading order (title, lead, rest of the body): the first is the best placed.
+    places = []
     for atom in atoms:
         if not atom.pids.isdisjoint(present):
             hits = atom.hits(scan)
             if hits:
                 found_atoms.append((atom, tuple(hits)))
+                places.append(hits[0].place)
     found = tuple(found_atoms)
-    # Hits come in reading order (title, lead, rest of the body): the first is the best placed.
-    best_field = [_FIELD_ORDER[hits[0].place] for _, hits in found]
-    mentions = len(set(map(_MENTION, chain.from_iterable(map(_HITS, found)))))
-    closest = _closest(scan, found)
-    proximity = 0.0 if closest is None else _PROXIMITY[min(closest[0], _FAR)]
+    atoms_found = len(found)
+    if atoms_found == 1 and len(found[0][1]) == 1:
+        mentions, closest = 1, None
+    else:
+        mentions = len({(o[0], o[1]) for _, hits in found for o in hits})  # (field, start)
+        closest = _closest(found) if atoms_found > 1 else None
+    title, lead = places.count("title"), places.count("lead")
+    body = atoms_found - title - lead
+    extra = mentions - atoms_found
+    distance = _FAR if closest is None else min(closest[0], _FAR)
     parts = (
-        ("title", WEIGHTS["title"] * best_field.count(0)),
-        ("lead", WEIGHTS["lead"] * best_field.count(1)),
-        ("body", WEIGHTS["body"] * best_field.count(2)),
-        ("repeats", min(REPEAT_CAP, REPEAT_WEIGHT * (mentions - len(found)))),
-        ("proximity", proximity),
+        ("title", WEIGHTS["title"] * title),
+        ("lead", WEIGHTS["lead"] * lead),
+        ("body", WEIGHTS["body"] * body),
+        ("repeats", min(REPEAT_CAP, REPEAT_WEIGHT * extra)),
+        ("proximity", 0.0 if closest is None else _PROXIMITY[distance]),
     )
     # Every part is a whole number of hundredths: summing those as integers and dividing once
     # gives round(sum, 2) exactly, without float rounding (slow in CPython) per match.
-    return Evidence(found, sum(round(v * 100) for _, v in parts) / 100, parts, closest)
+    hundredths = (
+        _WEIGHTS_H["title"] * title
+        + _WEIGHTS_H["lead"] * lead
+        + _WEIGHTS_H["body"] * body
+        + min(_REPEAT_CAP_H, _REPEAT_H * extra)
+        + (0 if closest is None else _PROXIMITY_H[distance])
+    )
+    return Evidence(found, hundredths / 100, parts, closest)
 
 
-def _closest(
-    scan: Scan, found: tuple[tuple[Atom, tuple[Occurrence, ...]], ...]
-) -> tuple[int, str] | None:
+def _closest(found: tuple[tuple[Atom, tuple[Occurrence, ...]], ...]) -> tuple[int, str] | None:
     """Token distance between the closest hits of two different atoms in the same field."""
-    if len(found) < 2:
-        return None
-    by_field: dict[str, list[tuple[int, int, int]]] = {TITLE: [], BODY: []}
+    title: list[tuple[int, int, int]] = []
+    body: list[tuple[int, int, int]] = []
     for k, (_, hits) in enumerate(found):
         for o in hits:
-            by_field[o.field].append((o.first, o.stop, k))
+            (title if o[0] == TITLE else body).append((o.first, o.stop, k))
     best: tuple[int, str] | None = None
-    for field in (TITLE, BODY):
-        ranges = by_field[field]
+    for field, ranges in ((TITLE, title), (BODY, body)):
         if len(ranges) < 2:
             continue
         ranges.sort()
@@ -112,7 +121,7 @@ def to_match(
     topic_id: str, topic_name: str, scan: Scan, evidence: Evidence, details: dict[str, object]
 ) -> Match:
     """A filled ``Match``: hits grouped by term, surface and field; snippet with marks."""
-    groups: dict[tuple[str, str, str], list[Occurrence]] = {}
+    groups: dict[tuple[str, str, Field], list[Occurrence]] = {}
     # Each occurrence once (atoms may share terms: the scan hands out the same objects), with
     # the last atom that holds it.
     atom_of: dict[int, int] = {}
@@ -136,10 +145,7 @@ def to_match(
             else:
                 group.append(occ)
     ordered = sorted(groups.items(), key=_group_order)
-    hits = tuple(
-        Hit(term, surface, cast(Field, field), len(occs))
-        for (term, surface, field), occs in ordered
-    )
+    hits = tuple([Hit(term, surface, field, len(occs)) for (term, surface, field), occs in ordered])
     snippet, marks = _snippet(scan, unique, atom_of)
     return Match(
         topic_id=topic_id,
@@ -161,7 +167,7 @@ def _snippet(
     scan: Scan, occs: list[Occurrence], atom_of: dict[int, int]
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
     """About 200 characters of body around the densest evidence; the title if the body has none."""
-    spans = sorted((*o.span, atom_of[id(o)]) for o in occs if o.field == BODY)
+    spans = sorted([(*o.span, atom_of[id(o)]) for o in occs if o[0] == BODY])
     if not spans:
         title = scan.article.title
         return _cut(title, 0, len(title), [o.span for o in occs])

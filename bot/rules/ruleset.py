@@ -190,20 +190,20 @@ class RuleSet:
         out = []
         for index in sorted(candidates):
             topic = self.topics[index]
-            if not topic.required <= present:
-                continue
-            if topic.groups and not _meets_all(topic.groups, present):
-                continue
+            # A topic with alternatives is a candidate only when one of them is all present,
+            # which is its whole match: condition. Others get the cheap necessary checks first.
+            if topic.alternatives is None:
+                if not topic.required <= present:
+                    continue
+                if topic.groups and not _meets_all(topic.groups, present):
+                    continue
             if topic.languages is not None and not topic.language_ok(article.language):
                 continue
             if (topic.sources_include or topic.sources_exclude) and not topic.source_ok(
                 source_id, source_host
             ):
                 continue
-            if topic.alternatives is not None:
-                if not _any_subset(topic.alternatives, present):
-                    continue
-            elif not topic.match.holds(scan):
+            if topic.alternatives is None and not topic.match.holds(scan):
                 continue
             if topic.exclude is not None and topic.exclude.holds(scan):
                 continue
@@ -253,13 +253,6 @@ def _meets_all(groups: tuple[frozenset[int], ...], present: set[int]) -> bool:
         if group.isdisjoint(present):
             return False
     return True
-
-
-def _any_subset(alternatives: tuple[frozenset[int], ...], present: set[int]) -> bool:
-    for required in alternatives:  # noqa: SIM110 - a plain loop is the fastest here
-        if required <= present:
-            return True
-    return False
 
 
 _FIELDS = {

@@ -19,7 +19,7 @@ import ahocorasick
 from bot.rules.tokenizer import prepare, tokenize
 
 if TYPE_CHECKING:
-    from bot.model import Article
+    from bot.model import Article, Field
 
 TITLE, BODY = "title", "body"
 
@@ -73,7 +73,7 @@ class Occurrence(NamedTuple):
     pid: int
     first: int
     stop: int
-    place: str
+    place: Field
     span: tuple[int, int]
 
 

@@ -30,6 +30,8 @@ from bot.rules.text import _SEGMENT_RE, Tokens, fold, token_string, tokenize_chu
 _SEPARATOR, _DROPPED, _OTHER, _EXPANDED = 0, 1, 2, 3
 _SPACE = 0x20
 _PLANE = 0x10000
+# Below this many characters (a title), numpy's fixed cost per call outweighs its speed.
+_SHORT = 400
 
 
 def prepare() -> None:
@@ -39,6 +41,8 @@ def prepare() -> None:
 
 def tokenize(text: str) -> Tokens:
     """The tokens of ``token_string(text)``, with the span in ``text`` of each."""
+    if len(text) < _SHORT:
+        return tokenize_chunks(text)
     return _table_tokens(text) or tokenize_chunks(text)
 
 
@@ -137,7 +141,7 @@ def _table_tokens(text: str) -> Tokens | None:
         starts = numpy.flatnonzero(word[1:] & ~word[:-1])
         ends = numpy.flatnonzero(word[:-1] & ~word[1:])
         if origin is not None:  # back from resolved positions to the text's
-            starts, ends = origin[starts], origin[ends]
+            starts, ends = origin[starts], origin[ends - 1] + 1
         first: list[int] = starts.tolist()
         last: list[int] = ends.tolist()
         return first, last
@@ -164,11 +168,7 @@ def _resolve(
     codes: NDArray[numpy.uint32], values: NDArray[numpy.uint32], expansions: dict[int, str]
 ) -> tuple[NDArray[numpy.uint32], NDArray[numpy.intp]]:
     """Drop optional diacritics and expand multi-character folds; also return, for each
-    resulting position (and one past the end), the text offset it came from.
-
-    An end offset then falls on the separator after a token (or the text's end), so a span
-    keeps the diacritics written after its last letter.
-    """
+    resulting position, the text offset it came from."""
     lengths = numpy.ones(values.size, dtype=numpy.intp)
     lengths[values == _DROPPED] = 0
     grown = numpy.flatnonzero(values == _EXPANDED)
@@ -180,4 +180,4 @@ def _resolve(
         offsets = numpy.cumsum(lengths) - lengths
         for at, piece in zip(offsets[grown].tolist(), pieces, strict=True):
             resolved[at : at + len(piece)] = list(map(ord, piece))
-    return resolved, numpy.append(origin, values.size)
+    return resolved, origin
