@@ -25,10 +25,9 @@ from numpy.typing import NDArray
 
 from bot.rules.text import _SEGMENT_RE, Tokens, fold, token_string, tokenize_chunks
 
-# Table values below 4 are classes; any other value is the code point of the one token
-# character the code point folds to (letters and digits are never below U+0004).
-_SEPARATOR, _DROPPED, _OTHER, _EXPANDED = 0, 1, 2, 3
-_SPACE = 0x20
+# Table values below 4 are classes, a separator is a space; any other value is the code point
+# of the one token character the code point folds to (letters and digits are above U+0020).
+_SEPARATOR, _DROPPED, _OTHER, _EXPANDED = 0x20, 1, 2, 3
 _PLANE = 0x10000
 # Below this many characters (a title), numpy's fixed cost per call outweighs its speed.
 _SHORT = 400
@@ -65,13 +64,13 @@ def _classify(char: str) -> tuple[int, str]:
 
 @cache
 def _table() -> tuple[NDArray[numpy.uint32], dict[int, str]]:
-    # Surrogates never reach the table (utf-32 refuses them) and NUL separates the characters
-    # below: a space stands in for them (both are separators).
+    # NUL separates the characters below, and a lone surrogate cannot be folded: a space
+    # stands in for both here (surrogates are then sent to the general route).
     chars = [" " if 0xD800 <= cp < 0xE000 or not cp else chr(cp) for cp in range(_PLANE)]
     # One fold call for the whole plane: NUL is a starter that folds to itself, so no
     # character's fold leaks into its neighbour's.
     folds = fold("\0".join(chars)).split("\0")
-    values = numpy.zeros(_PLANE, dtype=numpy.uint32)
+    values = numpy.full(_PLANE, _SEPARATOR, dtype=numpy.uint32)
     expansions: dict[int, str] = {}
     segmented = _SEGMENT_RE.search
     category = unicodedata.category
@@ -93,6 +92,7 @@ def _table() -> tuple[NDArray[numpy.uint32], dict[int, str]]:
         values[cp] = value
         if expansion:
             expansions[cp] = expansion
+    values[0xD800:0xE000] = _OTHER
     return values, expansions
 
 
@@ -103,43 +103,37 @@ def _astral(cp: int) -> tuple[int, str]:
 
 def _table_tokens(text: str) -> Tokens | None:
     """Tokens through the fold table, or ``None`` when the text needs ``tokenize_chunks``."""
-    try:
-        codes = numpy.frombuffer(text.encode("utf-32-le"), dtype=numpy.uint32)
-    except UnicodeEncodeError:  # a lone surrogate
-        return None
-    size = codes.size
-    if not size:
+    if not text:
         return Tokens([], string=" ", spans=([], []))
+    codes = numpy.array([text]).view(numpy.uint32)  # UCS-4, as the str holds it
+    if codes.size != len(text):  # pragma: no cover - numpy keeps every code point
+        return None
     table, expansions = _table()
     if int(codes.max()) >= _PLANE:
         values, expansions = _with_astral(codes, table, expansions)
     else:
         values = table.take(codes)
+    origin = None
     special = values < 4
-    classes = values[special]
-    if classes.size and int(classes.max()) > _SEPARATOR:
-        if (classes == _OTHER).any():
+    if special.any():
+        if (values[special] == _OTHER).any():
             return None
         values, origin = _resolve(codes, values, expansions)
-    else:
-        origin = None
-    # Pad with a separator on each side; keep every token character and the first separator
-    # of each run (as a space): that is the token string.
-    count = values.size
-    word = numpy.zeros(count + 2, dtype=bool)
-    word[1:-1] = values != _SEPARATOR
+        if not values.size:  # nothing but diacritics
+            return Tokens([], string=" ", spans=([], []))
+    # Keep every token character and the first separator after each token: with a space in
+    # front, and one at the end when the text ends inside a token, that is the token string.
+    word = values != _SEPARATOR
     keep = word.copy()
     keep[1:] |= word[:-1]
-    keep[0] = True
-    padded = numpy.zeros(count + 2, dtype=numpy.uint32)
-    padded[1:-1] = values
-    kept = padded[keep]
-    kept[kept == _SEPARATOR] = _SPACE
-    string = kept.tobytes().decode("utf-32-le")
+    body = values[keep].tobytes().decode("utf-32-le")
+    string = " " + body + " " if word[-1] else " " + body
 
     def bounds() -> tuple[list[int], list[int]]:
-        starts = numpy.flatnonzero(word[1:] & ~word[:-1])
-        ends = numpy.flatnonzero(word[:-1] & ~word[1:])
+        padded = numpy.zeros(word.size + 2, dtype=bool)
+        padded[1:-1] = word
+        starts = numpy.flatnonzero(padded[1:] & ~padded[:-1])
+        ends = numpy.flatnonzero(padded[:-1] & ~padded[1:])
         if origin is not None:  # back from resolved positions to the text's
             starts, ends = origin[starts], origin[ends - 1] + 1
         first: list[int] = starts.tolist()
