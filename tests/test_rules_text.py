@@ -99,7 +99,8 @@ def test_the_vectorized_route_agrees_with_the_general_one() -> None:
         assert fast is not None, text
         slow = tokenize_chunks(text)
         assert fast.string == slow.string, text
-        assert (fast.starts, fast.ends) == (slow.starts, slow.ends), text
+        assert (list(fast.starts), list(fast.ends)) == (slow.starts, slow.ends), text
+        assert list(fast.spaces) == [i for i, c in enumerate(fast.string) if c == " "], text
 
 
 @pytest.mark.parametrize(

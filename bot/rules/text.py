@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from itertools import accumulate, compress, count, filterfalse
 from operator import add
 
@@ -150,7 +150,8 @@ class Tokens:
     ``string`` is the token string (``" tok1 tok2 … "``); ``words`` its tokens. Spans are only
     worked out on first use (most articles match no topic and never need them), from whichever
     lazy form the tokenizer left: ``layout`` (the text with separators as spaces, and its
-    chunks, each one token) or ``bounds`` (a function returning both span lists).
+    chunks, each one token) or ``bounds`` (a function returning the starts, the ends and the
+    spaces).
     """
 
     __slots__ = (
@@ -171,7 +172,7 @@ class Tokens:
         string: str | None = None,
         layout: tuple[str, list[str]] | None = None,
         spans: tuple[list[int], list[int]] | None = None,
-        bounds: Callable[[], tuple[list[int], list[int]]] | None = None,
+        bounds: Callable[[], tuple[Sequence[int], Sequence[int], Sequence[int]]] | None = None,
     ) -> None:
         self._words = words
         self._string = string
@@ -179,9 +180,9 @@ class Tokens:
         # text, so offsets agree), and its chunks (the runs between spaces).
         self._spaced, self._chunks = layout if layout is not None else ("", [])
         self._bounds = bounds
-        self._spaces: list[int] | None = None
-        self._starts: list[int] | None = None
-        self._ends: list[int] | None = None
+        self._spaces: Sequence[int] | None = None
+        self._starts: Sequence[int] | None = None
+        self._ends: Sequence[int] | None = None
         if spans is not None:
             self._starts, self._ends = spans
 
@@ -201,25 +202,30 @@ class Tokens:
         return self._string
 
     @property
-    def spaces(self) -> list[int]:
+    def spaces(self) -> Sequence[int]:
         """Offset in ``string`` of the space before each token, and of the last space."""
         if self._spaces is None:
-            self._spaces = _offsets_of_spaces(self.string)
+            if self._bounds is not None:
+                self._starts, self._ends, self._spaces = self._bounds()
+            else:
+                self._spaces = _offsets_of_spaces(self.string)
         return self._spaces
 
     @property
-    def starts(self) -> list[int]:
+    def starts(self) -> Sequence[int]:
         """Start of each token's span in the text."""
         if self._starts is None:
             if self._bounds is not None:
-                self._starts, self._ends = self._bounds()
+                self._starts, self._ends, self._spaces = self._bounds()
             else:
                 self._starts = _chunk_starts(self._spaced)
         return self._starts
 
     @property
-    def ends(self) -> list[int]:
+    def ends(self) -> Sequence[int]:
         """End of each token's span in the text."""
+        if self._ends is None:
+            self.starts  # noqa: B018 - the bounds give the ends along with the starts
         if self._ends is None:
             self._ends = list(map(add, self.starts, map(len, self._chunks)))
         return self._ends

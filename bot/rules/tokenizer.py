@@ -18,6 +18,7 @@ The table (64 Ki entries, built from ``fold`` itself, about 0.1 s) is built once
 from __future__ import annotations
 
 import unicodedata
+from array import array
 from functools import cache
 
 import numpy
@@ -129,18 +130,26 @@ def _table_tokens(text: str) -> Tokens | None:
     body = values[keep].tobytes().decode("utf-32-le")
     string = " " + body + " " if word[-1] else " " + body
 
-    def bounds() -> tuple[list[int], list[int]]:
+    def bounds() -> tuple[array[int], array[int], array[int]]:
+        # Where a run of token characters begins or ends, alternately (one pass over the text).
         padded = numpy.zeros(word.size + 2, dtype=bool)
         padded[1:-1] = word
-        starts = numpy.flatnonzero(padded[1:] & ~padded[:-1])
-        ends = numpy.flatnonzero(padded[:-1] & ~padded[1:])
+        edges = numpy.flatnonzero(padded[1:] != padded[:-1])
+        starts, ends = edges[0::2], edges[1::2]
+        # The space before token k in the token string: k spaces and the tokens before it.
+        spaces = numpy.zeros(starts.size + 1, dtype=numpy.int64)
+        numpy.cumsum(ends - starts + 1, out=spaces[1:])
         if origin is not None:  # back from resolved positions to the text's
             starts, ends = origin[starts], origin[ends - 1] + 1
-        first: list[int] = starts.tolist()
-        last: list[int] = ends.tolist()
-        return first, last
+        return _ints(starts), _ints(ends), _ints(spaces)
 
     return Tokens(string=string, bounds=bounds)
+
+
+def _ints(values: NDArray[numpy.int64]) -> array[int]:
+    """A compact int sequence that indexes and bisects like a list, without a Python int per
+    element (most of them are never read)."""
+    return array("q", values.astype(numpy.int64, copy=False).tobytes())
 
 
 def _with_astral(
