@@ -8,7 +8,7 @@ Public API::
     RuleSet.check_examples() -> list[ExampleFailure]
     format_explanation(expl) -> str
 
-Terms (folding and tokens: ``bot.rules.text``)
+Terms (folding: ``bot.rules.text``; tokenizing articles: ``bot.rules.tokenizer``)
     ``word`` a whole token; ``"two words"`` consecutive tokens; ``prefix*`` a token starting with
     ``prefix`` (3 letters at least); ``@name`` any term of an alias, after masking the alias's
     ``ignore:`` phrases (a hit overlapping an ignore phrase does not count for that alias).
