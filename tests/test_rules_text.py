@@ -10,6 +10,8 @@ import pytest
 from bot.rules import tokenizer as tokenizer_module
 from bot.rules.text import Tokens, fold, token_string, tokenize_chunks, tokens
 from bot.rules.tokenizer import tokenize
+from tests.clean_support import extract_eval
+from tests.conftest import SHARED_DATA
 
 
 @pytest.mark.parametrize(
@@ -141,3 +143,25 @@ def test_token_string_shape() -> None:
     """The token string has one space around every token, so keys match at token boundaries."""
     assert token_string("A  b,c") == " a b c "
     assert token_string("...") == " "
+
+
+def test_both_routes_agree_on_real_article_text() -> None:
+    """The reference article texts of both shared data sets (970 pages of 400+ characters): the
+    route tokenize takes gives the tokens of token_string, and the same spans as the general
+    route; nearly all of them take the vectorized route."""
+    texts = []
+    for name in ("article-benchmark", "wcxb-dev-articles"):
+        root = SHARED_DATA / name
+        if not root.is_dir():
+            pytest.fail(f"shared data set {root} is missing")
+        ee = extract_eval()
+        texts += [page.gold for page in ee.load_pages(root, ee.detect_layout(root))]
+    long_texts = [t for t in texts if len(t) >= 400]
+    assert len(long_texts) > 900
+    vectorized = 0
+    for text in long_texts:
+        found, general = tokenize(text), tokenize_chunks(text)
+        assert found.string == token_string(text)
+        assert (list(found.starts), list(found.ends)) == (general.starts, general.ends)
+        vectorized += tokenizer_module._table_tokens(text) is not None
+    assert vectorized > 0.9 * len(long_texts)
