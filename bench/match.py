@@ -155,6 +155,16 @@ def naive_rule(node: Any) -> Callable[[str, str], bool]:
     return lambda title, body: any(k(title, body) for k in kids)
 
 
+def calibration() -> float:
+    """This machine's speed right now: CPU seconds for a plain 10M-iteration Python loop (about
+    0.35 s on an idle development VM; a shared machine under load can take twice that)."""
+    t0 = time.process_time()
+    counter = 0
+    for i in range(10_000_000):
+        counter += i
+    return time.process_time() - t0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--topics", type=int, default=5000)
@@ -181,12 +191,7 @@ def main() -> None:
     text = yaml.safe_dump({"aliases": {}, "topics": raw_topics}, allow_unicode=True)
     words = sum(len(a.text.split()) + len(a.title.split()) for a in docs) / len(docs)
     print(f"{args.topics} topics, {args.articles} articles of {words:.0f} words on average")
-    # Calibration: this machine's speed on a plain Python loop (about 0.4 s on a 2023 laptop).
-    t0 = time.process_time()
-    counter = 0
-    for i in range(10_000_000):
-        counter += i
-    print(f"calibration: 10M-iteration Python loop in {time.process_time() - t0:.2f} s CPU")
+    print(f"calibration: 10M-iteration Python loop in {calibration():.2f} s CPU")
 
     t0 = time.process_time()
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -216,8 +221,9 @@ def main() -> None:
         elapsed = time.process_time() - start
         wall = time.perf_counter() - wall
         rates.append(args.articles / elapsed)
+        now = calibration()
         print(f"  pass {run + 1}: {rates[-1]:,.0f} articles/s  ({elapsed:.2f} s CPU, "
-              f"{wall:.2f} s wall, {found} matches)")  # fmt: skip
+              f"{wall:.2f} s wall, {found} matches; calibration now {now:.2f} s)")  # fmt: skip
         if run == 0:
             ours_sets, total = sets, found
         elif (found, sets) != (total, ours_sets):
