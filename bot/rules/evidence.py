@@ -69,26 +69,24 @@ def gather(atoms: tuple[Atom, ...], scan: Scan) -> Evidence:
         mentions = len({(o[0], o[1]) for _, hits in found for o in hits})  # (field, start)
         closest = _closest(found) if atoms_found > 1 else None
     title, lead = places.count("title"), places.count("lead")
-    body = atoms_found - title - lead
-    extra = mentions - atoms_found
-    distance = _FAR if closest is None else min(closest[0], _FAR)
+    # Every part is a whole number of hundredths: worked out as integers, each part and the
+    # total are exact after one division (round(sum, 2) without float rounding per match).
+    parts_h = (
+        _WEIGHTS_H["title"] * title,
+        _WEIGHTS_H["lead"] * lead,
+        _WEIGHTS_H["body"] * (atoms_found - title - lead),
+        min(_REPEAT_CAP_H, _REPEAT_H * (mentions - atoms_found)),
+        0 if closest is None else _PROXIMITY_H[min(closest[0], _FAR)],
+    )
+    t, ld, b, r, p = parts_h
     parts = (
-        ("title", WEIGHTS["title"] * title),
-        ("lead", WEIGHTS["lead"] * lead),
-        ("body", WEIGHTS["body"] * body),
-        ("repeats", min(REPEAT_CAP, REPEAT_WEIGHT * extra)),
-        ("proximity", 0.0 if closest is None else _PROXIMITY[distance]),
+        ("title", t / 100),
+        ("lead", ld / 100),
+        ("body", b / 100),
+        ("repeats", r / 100),
+        ("proximity", p / 100),
     )
-    # Every part is a whole number of hundredths: summing those as integers and dividing once
-    # gives round(sum, 2) exactly, without float rounding (slow in CPython) per match.
-    hundredths = (
-        _WEIGHTS_H["title"] * title
-        + _WEIGHTS_H["lead"] * lead
-        + _WEIGHTS_H["body"] * body
-        + min(_REPEAT_CAP_H, _REPEAT_H * extra)
-        + (0 if closest is None else _PROXIMITY_H[distance])
-    )
-    return Evidence(found, hundredths / 100, parts, closest)
+    return Evidence(found, sum(parts_h) / 100, parts, closest)
 
 
 def _closest(found: tuple[tuple[Atom, tuple[Occurrence, ...]], ...]) -> tuple[int, str] | None:

@@ -190,20 +190,19 @@ class RuleSet:
         out = []
         for index in sorted(candidates):
             topic = self.topics[index]
-            # A topic with alternatives is a candidate only when one of them is all present,
-            # which is its whole match: condition. Others get the cheap necessary checks first.
-            if topic.alternatives is None:
-                if not topic.required <= present:
-                    continue
-                if topic.groups and not _meets_all(topic.groups, present):
-                    continue
             if topic.languages is not None and not topic.language_ok(article.language):
                 continue
             if (topic.sources_include or topic.sources_exclude) and not topic.source_ok(
                 source_id, source_host
             ):
                 continue
-            if topic.alternatives is None and not topic.match.holds(scan):
+            # A topic with alternatives is a candidate only when one of them is all present,
+            # which is its whole match: condition. Others get the cheap necessary checks first.
+            if topic.alternatives is None and not (
+                topic.required <= present
+                and (not topic.groups or _meets_all(topic.groups, present))
+                and topic.match.holds(scan)
+            ):
                 continue
             if topic.exclude is not None and topic.exclude.holds(scan):
                 continue

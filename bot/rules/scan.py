@@ -91,7 +91,6 @@ class Scan:
         "present",
         "present_body",
         "present_title",
-        "strings",
         "tokens",
     )
 
@@ -99,11 +98,8 @@ class Scan:
         self.article = article
         self.lexicon = lexicon
         self.tokens = {TITLE: tokenize(article.title), BODY: tokenize(article.text)}
-        title = self.tokens[TITLE].string
-        body = self.tokens[BODY].string
-        self.strings = {TITLE: title, BODY: body}
         self._lead_tokens: int | None = None
-        self._hits = {TITLE: lexicon.find(title), BODY: lexicon.find(body)}
+        self._hits = {field: lexicon.find(tokens.string) for field, tokens in self.tokens.items()}
         self.present_title = set(map(_PID, self._hits[TITLE]))
         self.present_body = set(map(_PID, self._hits[BODY]))
         self.present = self.present_title | self.present_body
@@ -142,7 +138,7 @@ class Scan:
         size, ntokens = lexicon.size[pid], lexicon.span[pid]
         tokens = self.tokens[field]
         spaces = tokens.spaces
-        starts, chunk_end = tokens.starts, tokens.end  # starts first: lead_tokens can bisect it
+        starts, chunk_end = tokens.starts, tokens.end
         lead_tokens = self.lead_tokens if field == BODY else -1
         lo = bisect_left(hits, pid, key=_PID)
         for last, _ in hits[lo : bisect_right(hits, pid, lo, key=_PID)]:

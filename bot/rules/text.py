@@ -205,9 +205,8 @@ class Tokens:
     def spaces(self) -> Sequence[int]:
         """Offset in ``string`` of the space before each token, and of the last space."""
         if self._spaces is None:
-            if self._bounds is not None:
-                self._starts, self._ends, self._spaces = self._bounds()
-            else:
+            self._take_bounds()
+            if self._spaces is None:
                 self._spaces = _offsets_of_spaces(self.string)
         return self._spaces
 
@@ -215,9 +214,8 @@ class Tokens:
     def starts(self) -> Sequence[int]:
         """Start of each token's span in the text."""
         if self._starts is None:
-            if self._bounds is not None:
-                self._starts, self._ends, self._spaces = self._bounds()
-            else:
+            self._take_bounds()
+            if self._starts is None:
                 self._starts = _chunk_starts(self._spaced)
         return self._starts
 
@@ -225,16 +223,24 @@ class Tokens:
     def ends(self) -> Sequence[int]:
         """End of each token's span in the text."""
         if self._ends is None:
-            self.starts  # noqa: B018 - the bounds give the ends along with the starts
-        if self._ends is None:
-            self._ends = list(map(add, self.starts, map(len, self._chunks)))
+            self._take_bounds()
+            if self._ends is None:
+                self._ends = list(map(add, self.starts, map(len, self._chunks)))
         return self._ends
 
     def end(self, index: int) -> int:
         """End of token ``index``'s span in the text."""
+        if self._ends is None:
+            self._take_bounds()
         if self._ends is not None:
             return self._ends[index]
         return self.starts[index] + len(self._chunks[index])
+
+    def _take_bounds(self) -> None:
+        """Starts, ends and spaces at once, from the tokenizer's ``bounds`` if it left them."""
+        if self._bounds is not None:
+            self._starts, self._ends, self._spaces = self._bounds()
+            self._bounds = None
 
     def before(self, offset: int) -> int:
         """How many tokens start before character ``offset`` of the text."""

@@ -105,7 +105,7 @@ def _astral(cp: int) -> tuple[int, str]:
 def _table_tokens(text: str) -> Tokens | None:
     """Tokens through the fold table, or ``None`` when the text needs ``tokenize_chunks``."""
     if not text:
-        return Tokens([], string=" ", spans=([], []))
+        return _no_tokens()
     codes = numpy.array([text]).view(numpy.uint32)  # UCS-4, as the str holds it
     if codes.size != len(text):  # pragma: no cover - numpy keeps every code point
         return None
@@ -121,7 +121,7 @@ def _table_tokens(text: str) -> Tokens | None:
             return None
         values, origin = _resolve(codes, values, expansions)
         if not values.size:  # nothing but diacritics
-            return Tokens([], string=" ", spans=([], []))
+            return _no_tokens()
     # Keep every token character and the first separator after each token: with a space in
     # front, and one at the end when the text ends inside a token, that is the token string.
     word = values != _SEPARATOR
@@ -144,6 +144,10 @@ def _table_tokens(text: str) -> Tokens | None:
         return _ints(starts), _ints(ends), _ints(spaces)
 
     return Tokens(string=string, bounds=bounds)
+
+
+def _no_tokens() -> Tokens:
+    return Tokens([], string=" ", spans=([], []))
 
 
 def _ints(values: NDArray[numpy.int64]) -> array[int]:
