@@ -16,7 +16,7 @@ import pytest
 
 from bot import extract
 from tests.clean_support import extract_eval
-from tests.conftest import SHARED_DATA
+from tests.conftest import shared
 
 # F1 floor per data set, about 0.001 under what was measured on 2026-11-27 after the
 # fast-first extraction, wider recall retry, premature-document-end repair, author-bio and
@@ -29,9 +29,7 @@ pytestmark = pytest.mark.slow
 
 
 def _pages(name: str) -> list[Any]:
-    root = SHARED_DATA / name
-    if not root.is_dir():
-        pytest.fail(f"shared data set {root} is missing: the quality gate cannot run without it")
+    root = shared("data", name)
     ee = extract_eval()
     return list(ee.load_pages(Path(root), ee.detect_layout(Path(root))))
 

@@ -11,7 +11,7 @@ from bot.rules import tokenizer as tokenizer_module
 from bot.rules.text import Tokens, fold, token_string, tokenize_chunks, tokens
 from bot.rules.tokenizer import tokenize
 from tests.clean_support import extract_eval
-from tests.conftest import SHARED_DATA
+from tests.conftest import shared
 
 
 @pytest.mark.parametrize(
@@ -151,9 +151,7 @@ def test_both_routes_agree_on_real_article_text() -> None:
     route; nearly all of them take the vectorized route."""
     texts = []
     for name in ("article-benchmark", "wcxb-dev-articles"):
-        root = SHARED_DATA / name
-        if not root.is_dir():
-            pytest.fail(f"shared data set {root} is missing")
+        root = shared("data", name)
         ee = extract_eval()
         texts += [page.gold for page in ee.load_pages(root, ee.detect_layout(root))]
     long_texts = [t for t in texts if len(t) >= 400]

@@ -18,10 +18,11 @@ from bot.config import Config, parse_config
 from bot.fetch import Fetcher
 from bot.service import CheckReport, Deps, check_source
 from bot.store import Store
-from tests.conftest import FIXTURES, SHARED_DATA
+from tests.conftest import FIXTURES
 from tests.fakes.news_server import Entry, NewsServer
 
-PAGES = SHARED_DATA / "article-benchmark" / "html"
+# Two real pages of the article benchmark, shipped with their licence (see its README.md).
+PAGES = FIXTURES / "article-benchmark"
 ALIBABA = next(PAGES.glob("360c732d1fdbfc68*.html.gz"))  # an agency-sourced listing story
 EMIRATES = next(PAGES.glob("374ac9a59a85196c*.html.gz"))  # another story, for new text
 
