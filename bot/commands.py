@@ -26,6 +26,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("unmute", "Receive alerts again now"),
     ("digest", "One daily message instead: /digest 08:00 or /digest off"),
     ("timezone", "Your time zone: /timezone Europe/Berlin"),
+    ("whoami", "Your user id and this chat's id (for admins and channels)"),
     ("help", "What newsbot can do"),
 )
 
@@ -89,6 +90,18 @@ def _start(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: f
 def _help(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: float) -> Reply:
     lines = [f"/{name} — {escape(text)}" for name, text in COMMANDS]
     return Reply("<b>Commands</b>\n" + "\n".join(lines))
+
+
+def _whoami(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: float) -> Reply:
+    """The ids a maintainer puts in ``telegram.admins`` (user) and ``telegram.channels`` (chat)."""
+    user = f"<code>{chat.user_id}</code>" if chat.user_id is not None else "not shown (anonymous)"
+    return Reply(
+        f"Your user id: {user}\n"
+        f"This chat's id: <code>{chat.chat_id}</code> ({escape(chat.chat_type)})\n\n"
+        "In config/newsbot.yaml, a user id goes under <code>telegram.admins</code>; a group or "
+        "channel id under <code>telegram.channels</code> as "
+        f"<code>{{chat_id: {chat.chat_id}, topics: [...]}}</code>."
+    )
 
 
 def _topics_reply(chat_id: int, store: Store, rules: RuleSet) -> Reply:
@@ -249,6 +262,7 @@ HANDLERS: dict[str, Handler] = {
     "unmute": _unmute,
     "digest": _digest,
     "timezone": _timezone,
+    "whoami": _whoami,
 }
 
 

@@ -112,6 +112,7 @@ async def test_all_subscriber_commands_are_registered(
         "unmute",
         "digest",
         "timezone",
+        "whoami",
     }
 
 
@@ -227,6 +228,25 @@ async def test_help_lists_every_command(fake: FakeTelegram, link: TelegramLink) 
         reply = await ask(fake, link, text)
         for name in ("mysubs", "mute", "digest", "timezone", "topics"):
             assert f"/{name}" in reply
+
+
+async def test_whoami_answers_user_and_chat_id_in_a_private_chat(
+    fake: FakeTelegram, link: TelegramLink
+) -> None:
+    """/whoami in a private chat answers the sender's user id and the chat id, for admins."""
+    reply = await ask(fake, link, "/whoami")
+    assert f"Your user id: {CHAT}" in reply
+    assert f"This chat's id: {CHAT} (private)" in reply
+    assert "telegram.admins" in reply
+
+
+async def test_whoami_answers_in_a_group_for_anyone(fake: FakeTelegram, link: TelegramLink) -> None:
+    """/whoami in a group answers any member (no admin check) with their id and the group's."""
+    reply = await group_says(fake, link, "/whoami", user=7)
+    assert "Your user id: 7" in reply
+    assert f"This chat's id: {GROUP} (group)" in reply
+    assert f"{{chat_id: {GROUP}, topics: [...]}}" in reply
+    assert fake.calls("getChatMember") == []
 
 
 @pytest.mark.parametrize("text", ["/status", "/reload", "/test https://example.com/x"])
