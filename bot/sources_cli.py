@@ -28,9 +28,7 @@ def source_rows(config: Config, store: Store, now: float) -> list[dict[str, Any]
                 "id": source.id,
                 "kind": source.kind,
                 "url": source.url,
-                "condition": "new"
-                if health.last_run_at is None
-                else condition_of(health, policy, now),
+                "condition": shown_condition(health, policy, now),
                 "last_success": _iso(health.last_success_at),
                 "last_error": health.last_error,
                 "last_error_at": _iso(health.last_error_at),
@@ -43,6 +41,17 @@ def source_rows(config: Config, store: Store, now: float) -> list[dict[str, Any]
             }
         )
     return rows
+
+
+def shown_condition(health: SourceHealth, policy: HealthPolicy, now: float) -> str:
+    """The condition a maintainer reads: ``new`` before any run; ``failing`` for a source that
+    has never succeeded and failed (admins are told only after ``failures_before_notice``, but
+    a source that never worked is not ``ok``); else the health condition."""
+    if health.last_run_at is None:
+        return "new"
+    if health.last_success_at is None and health.consecutive_failures > 0:
+        return "failing"
+    return condition_of(health, policy, now)
 
 
 def format_table(rows: list[dict[str, Any]]) -> str:
@@ -65,7 +74,7 @@ def format_table(rows: list[dict[str, Any]]) -> str:
         for row in [header, *lines]
     ]
     for r in rows:
-        if r["last_error"] and r["condition"] != "ok":
+        if r["last_error"] and (r["condition"] != "ok" or r["consecutive_failures"]):
             out.append(f"{r['id']}: last error: {r['last_error']}")
     return "\n".join(out)
 

@@ -173,3 +173,39 @@ def test_sources_command_lists_health_as_json(tmp_path: Path) -> None:
     assert rows["b"]["condition"] == "new" and rows["b"]["kind"] == "listing"
     table = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
     assert "failing" in table.stdout and "a: last error: HTTP 500" in table.stdout
+
+
+async def test_never_successful_source_failing_twice_shows_failing_with_its_error(
+    news: NewsServer, tmp_path: Path
+) -> None:
+    """A source that never succeeded and failed twice (below the notice threshold) is shown by
+    `newsbot sources` as failing, with the last error its failures recorded, not as ok."""
+    news.page("/feed.xml", "down", status=502)
+    source = {"id": "f", "url": news.url("/feed.xml"), "kind": "feed"}
+    config = make_config([source], tmp_path)
+    store = Store(config.database_url)
+    clock = [1000.0]
+    try:
+        for _ in range(2):
+            report = await run(config, store, clock)
+            assert report.errors and report.notice is None
+            clock[0] = (store.source_health("f").next_check_at or clock[0]) + 1
+    finally:
+        store.close()
+    doc = yaml.safe_load((FIXTURES / "sources" / "newsbot.yaml").read_text(encoding="utf-8"))
+    doc["sources"] = [source]
+    doc["storage"] = {"url": config.database_url}
+    config_path = tmp_path / "newsbot.yaml"
+    config_path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    command = [sys.executable, "-m", "bot", "sources", "--config", str(config_path)]
+    [row] = json.loads(subprocess.run([*command, "--json"], capture_output=True, text=True,
+                                      timeout=60, check=True).stdout)["sources"]  # fmt: skip
+    assert (row["condition"], row["consecutive_failures"], row["last_success"]) == (
+        "failing",
+        2,
+        None,
+    )
+    assert "502" in row["last_error"]
+    table = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+    assert "failing" in table.stdout.splitlines()[1]
+    assert f"f: last error: {row['last_error']}" in table.stdout
