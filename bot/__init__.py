@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.model import Article
 
-__all__ = ["extract"]
+__all__ = ["__version__", "extract"]
+
+__version__ = "0.1.0"
+"""The released version; pyproject.toml's ``version`` says the same (a test checks)."""
 
 
 def extract(html: str | bytes, url: str | None = None) -> Article:

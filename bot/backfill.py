@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.feeds import FeedItem
+from bot.wording import count
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +68,22 @@ def may_alert(
         return True
     published = (item.published if item else None) or article_published
     return within_backfill(published, backfill_s=backfill_s, now=now)
+
+
+def first_run_note(kind: str, *, recorded_only: int, pages: int, backfill_s: float) -> str:
+    """What a source's first (baseline) run did, so "0 new alerts" is not a mystery."""
+    if kind == "page":
+        return (
+            "first run: the page's current text was recorded without alerting "
+            f"({'backfill: alerts it when recently published; ' if backfill_s else ''}"
+            "a new story on it alerts from the next run)"
+        )
+    if backfill_s:
+        return (
+            f"first run: {count(pages, 'item')} within `backfill:` fetched and matched; "
+            f"{count(recorded_only, 'older item')} recorded without alerting"
+        )
+    return (
+        f"first run: {count(recorded_only, 'existing item')} recorded without alerting; "
+        "new items alert from the next run (set `backfill:` on the source to alert recent ones now)"
+    )

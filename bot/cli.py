@@ -1,18 +1,22 @@
-"""The ``newsbot`` command line: run, demo, check, extract, match."""
+"""The ``newsbot`` command line: run, demo, check, extract, match, sources."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gzip
 import json
 import logging
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
+from bot import __version__
 from bot.config import Config, FetchSettings, default_config_path, load_config
 from bot.errors import ConfigError, FetchError, NewsbotError, StorageError
+from bot.wording import count
 
 log = logging.getLogger("newsbot")
 
@@ -55,40 +59,90 @@ def _config(args: argparse.Namespace) -> Config:
 
 def cmd_check(args: argparse.Namespace) -> int:
     config = _config(args)
-    failures = config.rules.check_examples()
+    failures = config.topic_test_failures()
     for failure in failures:
-        print(f"{config.file}: {failure}", file=sys.stderr)
+        print(failure, file=sys.stderr)
     if failures:
         return 2
     print(
-        f"{config.file}: ok — {len(config.sources)} sources, {len(config.rules.topics)} topics, "
-        f"{config.aliases_count} aliases, {len(config.telegram.channels)} channels"
+        f"{config.file}: ok — {count(len(config.sources), 'source')}, "
+        f"{count(len(config.rules.topics), 'topic')}, "
+        f"{count(config.aliases_count, 'alias', 'aliases')}, "
+        f"{count(len(config.telegram.channels), 'channel')}"
     )
+    if not config.sources:
+        print("0 sources: nothing to watch (add some under `sources:`; see the README)")
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.runner import run_forever, run_once
+    from bot.runner import run_forever
 
     config = _config(args)
-    failures = config.rules.check_examples()
+    failures = config.topic_test_failures()
     if failures:
         # The same rule as for a reload: rules whose own examples fail are not put in service.
         for failure in failures:
-            print(f"newsbot: {config.file}: {failure}", file=sys.stderr)
+            print(f"newsbot: {failure}", file=sys.stderr)
         return 2
+    if args.source:
+        source = config.source(args.source)
+        if source is None:
+            known = ", ".join(s.id for s in config.sources) or "none"
+            print(
+                f"newsbot: unknown source {args.source!r} in {config.file}; configured: {known}",
+                file=sys.stderr,
+            )
+            return 2
+        config = replace(config, sources=(source,))
+    if args.dry_run:
+        return _dry_run(config)
     if args.once:
-        reports, delivered = asyncio.run(run_once(config))
-        errors = sum(len(r.errors) for r in reports)
-        print(
-            f"checked {len(reports)} sources: {sum(r.pages for r in reports)} pages, "
-            f"{sum(r.alerts for r in reports)} new alerts, {errors} errors; "
-            f"delivered {delivered.sent}, retrying {delivered.retried}, "
-            f"failed {delivered.failed}"
-        )
-        return 0
+        return _run_once(config)
     path = Path(args.config) if args.config else default_config_path(os.environ)
     asyncio.run(run_forever(config, path))
+    return 0
+
+
+def _run_once(config: Config) -> int:
+    from bot.runner import baseline_note, run_once
+
+    reports, delivered = asyncio.run(run_once(config))
+    errors = sum(len(r.errors) for r in reports)
+    print(
+        f"checked {count(len(reports), 'source')}: {count(sum(r.pages for r in reports), 'page')}, "
+        f"{count(sum(r.alerts for r in reports), 'new alert')}, {count(errors, 'error')}; "
+        f"delivered {delivered.sent}, retrying {delivered.retried}, failed {delivered.failed}"
+    )
+    for source, report in zip(config.sources, reports, strict=True):
+        if report.first_run:
+            print(f"{source.id}: {baseline_note(source, report)}")
+    return 0
+
+
+def _dry_run(config: Config) -> int:
+    from bot.model import CONSOLE_CHAT_ID
+    from bot.render import render_console
+    from bot.runner import baseline_note, dry_run_once
+
+    reports = asyncio.run(dry_run_once(config))
+    for report in reports:
+        for planned in report.planned:
+            chats = ["the console" if c == CONSOLE_CHAT_ID else str(c) for c in planned.recipients]
+            print(render_console(planned.alert))
+            print(f"  would go to: {', '.join(chats) or 'nobody (no subscriber yet)'}\n")
+    alerts = sum(len(r.planned) for r in reports)
+    errors = [f"{r.source_id}: {e}" for r in reports for e in r.errors]
+    print(
+        f"dry run: checked {count(len(reports), 'source')}: "
+        f"{count(sum(r.pages for r in reports), 'page')}, {count(alerts, 'alert')} would be sent, "
+        f"{count(len(errors), 'error')}; nothing was sent or recorded"
+    )
+    for error in errors:
+        print(f"  error: {error}")
+    for source, report in zip(config.sources, reports, strict=True):
+        if report.first_run:
+            print(f"{source.id}: {baseline_note(source, report)}")
     return 0
 
 
@@ -116,9 +170,37 @@ async def _read_page(page: str, settings: FetchSettings | None) -> tuple[str, st
     from bot.charset import decode_body
 
     try:
-        return decode_body(Path(page).read_bytes()), None
+        body = Path(page).read_bytes()
     except OSError as exc:
         raise FetchError(page, f"cannot read file: {exc.strerror or exc}") from exc
+    return decode_body(_page_bytes(page, body)), None
+
+
+_BINARY_MAGIC = {
+    b"%PDF": "a PDF document",
+    b"PK\x03\x04": "a zip archive",
+    b"\x89PNG": "a PNG image",
+    b"GIF8": "a GIF image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"BZh": "a bzip2 archive",
+    b"\xfd7zXZ": "an xz archive",
+    b"\x7fELF": "a program",
+}
+
+
+def _page_bytes(page: str, body: bytes) -> bytes:
+    """The HTML bytes of a local file: gzip is read through; other binary data is refused."""
+    if body[:2] == b"\x1f\x8b":
+        try:
+            body = gzip.decompress(body)
+        except (OSError, EOFError) as exc:
+            raise NewsbotError(f"{page}: not a readable gzip file: {exc}") from exc
+    what = next((name for magic, name in _BINARY_MAGIC.items() if body.startswith(magic)), None)
+    if what is None and b"\x00" in body[:65536] and not body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        what = "binary data"
+    if what is not None:
+        raise NewsbotError(f"{page}: not an HTML page ({what}); give an HTML file or a URL")
+    return body
 
 
 def _default_fetch_settings() -> FetchSettings:
@@ -155,7 +237,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if article.blocked:
         print("Blocked:   yes — the page is only a consent or subscription wall")
     print(
-        f"Removed:   {len(article.removed)} pieces "
+        f"Removed:   {count(len(article.removed), 'piece')} "
         f"({', '.join(sorted({r.kind for r in article.removed})) or 'none'})"
     )
     print()
@@ -208,41 +290,67 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
+def _common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """--config and -v, accepted before and after the command (the later one wins)."""
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        default=None if top else argparse.SUPPRESS,
+        help="config file (default: $NEWSBOT_CONFIG or config/newsbot.yaml)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="debug logging",
+    )
+
+
+COMMAND_HELP = {
+    "run": "run the bot: check every source on its schedule, answer commands, deliver alerts",
+    "demo": "offline demo: one full cycle over bundled pages, alerts printed",
+    "check": "validate the config and run the topics' tests",
+    "extract": "show the cleaned article of PAGE",
+    "match": "show which topics match PAGE, and why",
+    "sources": "list every source with its health",
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsbot",
         description="Watch news pages and feeds; alert Telegram subscribers on topic matches.",
     )
-    parser.add_argument(
-        "--config",
-        metavar="PATH",
-        help="config file (default: $NEWSBOT_CONFIG or config/newsbot.yaml)",
-    )
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    _common_options(parser, top=True)
+    parser.add_argument("--version", action="version", version=f"newsbot {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run the bot on the configured schedule")
+    def command(name: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=COMMAND_HELP[name], description=COMMAND_HELP[name])
+        _common_options(sub, top=False)
+        return sub
+
+    run = command("run")
     run.add_argument(
         "--once", action="store_true", help="run every source once, deliver what is due, and exit"
     )
+    run.add_argument("--source", metavar="ID", help="with --once: run only the source with this id")
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="with --once: fetch, clean, match and print what would alert; send and record nothing",
+    )
     run.set_defaults(func=cmd_run)
-
-    demo = commands.add_parser("demo", help="offline demo: one full cycle over bundled pages")
-    demo.set_defaults(func=cmd_demo)
-
-    check = commands.add_parser("check", help="validate the config and run the topics' tests")
-    check.set_defaults(func=cmd_check)
-
-    sources = commands.add_parser("sources", help="list every source with its health")
+    command("demo").set_defaults(func=cmd_demo)
+    command("check").set_defaults(func=cmd_check)
+    sources = command("sources")
     sources.add_argument("--json", action="store_true", help="print one JSON object")
     sources.set_defaults(func=cmd_sources)
 
-    for name, func, text in (
-        ("extract", cmd_extract, "show the cleaned article of PAGE"),
-        ("match", cmd_match, "show which topics match PAGE, and why"),
-    ):
-        sub = commands.add_parser(name, help=text)
-        sub.add_argument("page", metavar="PAGE", help="a URL or a local HTML file")
+    for name, func in (("extract", cmd_extract), ("match", cmd_match)):
+        sub = command(name)
+        sub.add_argument("page", metavar="PAGE", help="a URL or a local HTML file (.gz is read)")
         sub.add_argument("--json", action="store_true", help="print one JSON object")
         if name == "match":
             sub.add_argument(
@@ -253,7 +361,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "run" and (args.source or args.dry_run) and not args.once:
+        parser.error("run: --source and --dry-run go with --once (newsbot run --once …)")
     _setup_logging(args.verbose)
     try:
         code: int = args.func(args)

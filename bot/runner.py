@@ -14,6 +14,7 @@ from typing import TextIO
 
 from bot import heap
 from bot.admin import AdminHooks, explain_url
+from bot.backfill import first_run_note
 from bot.config import Config, load_config
 from bot.deliver import Deliverer, DeliverReport, DeliverySettings, Sender
 from bot.errors import ConfigError
@@ -22,7 +23,9 @@ from bot.model import Source
 from bot.pacing import Pacer
 from bot.service import CheckReport, Deps, check_source
 from bot.store import Store
+from bot.store.snapshot import snapshot
 from bot.telegram.link import ConsoleSender, TelegramLink
+from bot.wording import count
 
 log = logging.getLogger("newsbot.run")
 
@@ -111,12 +114,9 @@ class Runtime:
         self._config_stamp = _stamp(self.config_path)
         try:
             new = load_config(self.config_path)
-            failures = new.rules.check_examples()
+            failures = new.topic_test_failures()
             if failures:
-                raise ConfigError(
-                    "topic tests fail: " + "; ".join(str(f) for f in failures[:3]),
-                    file=str(self.config_path),
-                )
+                raise failures[0]
         except ConfigError as exc:
             message = f"config reload failed, keeping the previous rules: {exc}"
             log.error("%s", message)
@@ -128,7 +128,10 @@ class Runtime:
         heap.settle()
         if old.sources != new.sources and self.on_sources_changed:
             self.on_sources_changed(new)
-        message = f"config reloaded: {len(new.sources)} sources, {len(new.rules.topics)} topics"
+        message = (
+            f"config reloaded: {count(len(new.sources), 'source')}, "
+            f"{count(len(new.rules.topics), 'topic')}"
+        )
         log.info("%s", message)
         return message
 
@@ -146,14 +149,16 @@ class Runtime:
             log.exception("source %s: unexpected error", source.id)
             return CheckReport(source_id=source.id, errors=("unexpected error",))
         log.info(
-            "source %s: %d pages, %d blocked, %d alerts, %d errors%s",
+            "source %s: %s, %d blocked, %s, %s%s",
             source.id,
-            report.pages,
+            count(report.pages, "page"),
             report.blocked,
-            report.alerts,
-            len(report.errors),
+            count(report.alerts, "alert"),
+            count(len(report.errors), "error"),
             f" ({report.skipped})" if report.skipped else "",
         )
+        if report.first_run:
+            log.info("source %s: %s", source.id, baseline_note(source, report))
         if report.notice is not None:
             if self.telegram:
                 await self.telegram.notify_admins(config.telegram.admins, report.notice.text)
@@ -193,10 +198,49 @@ class Runtime:
                 return total
 
 
+def baseline_note(source: Source, report: CheckReport) -> str:
+    """What the first run of ``source`` recorded without alerting, and how to get alerts."""
+    return first_run_note(
+        source.kind,
+        recorded_only=report.recorded_only,
+        pages=report.pages,
+        backfill_s=source.backfill_s,
+    )
+
+
+def database_label(url: str) -> str:
+    """The database URL as it may be shown: the password hidden."""
+    from sqlalchemy.engine.url import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "an invalid database URL"
+
+
+def announce(config: Config, *, dry_run: bool = False) -> None:
+    """Say at start where alerts go, what was loaded and where the database is."""
+    if dry_run:
+        where = "dry run: alerts are printed, nothing is sent or recorded"
+    elif config.telegram.token:
+        where = "alerts go to Telegram (token from TELEGRAM_BOT_TOKEN)"
+    else:
+        where = "no TELEGRAM_BOT_TOKEN (unset or empty): alerts are printed on the console"
+    log.info("%s", where)
+    log.info(
+        "loaded %s and %s from %s; database: %s",
+        count(len(config.sources), "source"),
+        count(len(config.rules.topics), "topic"),
+        config.file,
+        database_label(config.database_url),
+    )
+
+
 async def run_once(
     config: Config, *, out: TextIO | None = None
 ) -> tuple[list[CheckReport], DeliverReport]:
     """Answer waiting commands, run every source once, deliver what is due, return."""
+    announce(config)
     runtime = Runtime(config, out=out)
     try:
         await runtime.open()
@@ -209,10 +253,26 @@ async def run_once(
         await runtime.close()
 
 
+async def dry_run_once(config: Config) -> list[CheckReport]:
+    """Run every source once on a copy of the database: fetch, clean, match and plan alerts
+    as a real run would, then throw the copy away. Nothing is sent, the database is untouched."""
+    announce(config, dry_run=True)
+    with snapshot(config.database_url) as copy:
+        store = Store(copy)
+        fetcher = Fetcher(config.fetch)
+        deps = Deps(store=store, fetcher=fetcher, clock=time.time)
+        try:
+            return [await check_source(source, config, deps) for source in config.sources]
+        finally:
+            await fetcher.aclose()
+            store.close()
+
+
 async def run_forever(config: Config, config_path: Path | None = None) -> None:
     """Run until SIGINT or SIGTERM; SIGHUP or an edited config file reloads the config."""
     from bot.scheduler import SourceScheduler
 
+    announce(config)
     runtime = Runtime(config, config_path=config_path)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -242,9 +302,7 @@ async def run_forever(config: Config, config_path: Path | None = None) -> None:
         scheduler.start()
         if runtime.telegram:
             await runtime.telegram.start_polling()
-        log.info(
-            "newsbot running: %d sources, %d topics", len(config.sources), len(config.rules.topics)
-        )
+        log.info("newsbot running; Ctrl-C or SIGTERM stops it")
         await stop.wait()
         log.info("stopping")
     finally:

@@ -25,10 +25,11 @@ from bot.feeds import FeedItem, parse_feed
 from bot.fetch import Fetched, Fetcher
 from bot.fingerprint import fingerprint
 from bot.health import HealthPolicy, Notice, RunResult, SourceHealth, assess
-from bot.model import CONSOLE_CHAT_ID, Article, Match, Source, Validators
+from bot.model import CONSOLE_CHAT_ID, Article, Match, PlannedAlert, Source, Validators
 from bot.sitemaps import newest_first, parse_sitemap
 from bot.store import Store
 from bot.stories import place_article
+from bot.wording import a_or_an
 
 log = logging.getLogger("newsbot.service")
 
@@ -63,6 +64,8 @@ class CheckReport:
     recorded_only: int = 0  # new items recorded without fetching (first run)
     copies: int = 0  # articles that were copies or edits of a story already alerted
     notice: Notice | None = None
+    first_run: bool = False  # a successful first run: what exists was recorded as the baseline
+    planned: tuple[PlannedAlert, ...] = ()  # the alerts of this run (what `--dry-run` prints)
 
 
 @dataclass
@@ -97,7 +100,12 @@ async def check_source(source: Source, config: Config, deps: Deps) -> CheckRepor
         notice = _finish(source, config, deps, health, RunResult(now=now), run)
         return CheckReport(source.id, skipped="unchanged", notice=notice)
 
-    report = CheckReport(source.id, new_items=run.new_items, recorded_only=run.recorded_only)
+    report = CheckReport(
+        source.id,
+        new_items=run.new_items,
+        recorded_only=run.recorded_only,
+        first_run=health.first_run,
+    )
     for fetched, item in run.pages:
         report = _merge(report, _take_article(source, config, deps, health, fetched, item))
     blocked_only = report.pages > 0 and report.blocked == report.pages
@@ -260,10 +268,10 @@ def _take_article(
     )
     if placement.relation in ("copy", "edit") and placement.of is not None:
         log.info(
-            "source %s: %s is a %s of %s (similarity %.2f)",
+            "source %s: %s is %s of %s (similarity %.2f)",
             source.id,
             url,
-            placement.relation,
+            a_or_an(placement.relation),
             placement.of.url,
             placement.similarity,
         )
@@ -280,6 +288,7 @@ def _take_article(
         pages=1,
         matches=((article, matches),),
         alerts=len(planned) if alertable else 0,
+        planned=planned if alertable else (),
         deliveries=tuple(deliveries),
         copies=1 if placement.relation in ("copy", "edit", "same") else 0,
     )
@@ -294,6 +303,7 @@ def _merge(report: CheckReport, one: CheckReport) -> CheckReport:
         alerts=report.alerts + one.alerts,
         deliveries=report.deliveries + one.deliveries,
         copies=report.copies + one.copies,
+        planned=report.planned + one.planned,
     )
 
 

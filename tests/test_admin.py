@@ -98,7 +98,7 @@ async def test_reload_reports_the_new_config(
     tmp_path: Path, fake: FakeTelegram, runtime: Runtime
 ) -> None:
     """/reload loads the edited file and says what is running; a broken file is refused."""
-    assert "config reloaded: 1 sources" in await ask(fake, runtime, "/reload")
+    assert "config reloaded: 1 source," in await ask(fake, runtime, "/reload")
     (tmp_path / "newsbot.yaml").write_text("topics: [oops", encoding="utf-8")
     fake.send_command(ADMIN, "/reload")
     await link_of(runtime).process_pending_updates()

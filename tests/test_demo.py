@@ -13,8 +13,9 @@ pytestmark = pytest.mark.slow
 
 
 def test_demo_prints_alerts_and_summary(tmp_path: Path) -> None:
-    """The demo alerts the seed article on the summit topic and skips the consent wall; run
-    from any directory, it finds the checkout's example config by itself."""
+    """The demo alerts the seed article on the summit topic, shows the Spanish cookie notice it
+    removed from it (kind, language, text) and skips the consent wall; run from any directory,
+    it finds the checkout's example config by itself."""
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     for name in ("NEWSBOT_DATABASE_URL", "NEWSBOT_CONFIG"):
         env.pop(name, None)
@@ -31,8 +32,12 @@ def test_demo_prints_alerts_and_summary(tmp_path: Path) -> None:
     assert "Zelensky–Trump summit" in out
     assert "Zelensky Seeks Trump Talks" in out
     assert "EU fines over cookie consent" in out
-    assert "Nuestro sitio web" not in out
+    alerts, removed = out.split("Removed before matching", 1)
+    assert "Zelensky Seeks Trump Talks" in alerts
+    assert "Nuestro sitio web" not in alerts, "the Spanish cookie notice never reaches an alert"
+    notice = next(line for line in removed.splitlines() if "Nuestro sitio web" in line)
+    assert notice.startswith("  Zelensky Seeks Trump Talks: consent notice in es, ")
     summary = out.strip().splitlines()[-1]
-    assert summary.startswith("demo: 5 pages checked, 1 consent walls skipped")
+    assert summary.startswith("demo: 5 pages checked, 1 consent wall skipped, ")
     assert " 0 errors" in summary
     assert not (tmp_path / "data").exists(), "the demo uses a throwaway database"

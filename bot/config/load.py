@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
@@ -66,9 +67,28 @@ class Config:
     telegram: TelegramSettings
     fetch: FetchSettings
     database_url: str
+    example_lines: Mapping[KeyPath, int] = field(
+        default_factory=lambda: MappingProxyType({}), repr=False, compare=False
+    )
+    """The line of each topic ``tests:`` example, by key path (``topics, i, tests, match, j``)."""
 
     def source(self, source_id: str) -> Source | None:
         return next((s for s in self.sources if s.id == source_id), None)
+
+    def topic_test_failures(self) -> list[ConfigError]:
+        """The topics' failing ``tests:`` examples, each located at ``file:line: key path``."""
+        located = []
+        for failure in self.rules.check_examples():
+            path: KeyPath = (
+                "topics",
+                failure.topic_index,
+                "tests",
+                failure.expected,
+                failure.index,
+            )
+            line = self.example_lines.get(path)
+            located.append(ConfigError(str(failure), file=self.file, line=line, path=path))
+        return located
 
 
 def default_config_path(env: Mapping[str, str]) -> Path:
@@ -149,7 +169,8 @@ def parse_config(text: str, *, file: str, env: Mapping[str, str] | None = None) 
             global_rate=tg.global_rate,
             poll_timeout_s=tg.poll_timeout,
             deliver_every_s=tg.deliver_every,
-            token=env.get("TELEGRAM_BOT_TOKEN") or None,
+            # docker compose passes an empty value when .env is missing: that is no token.
+            token=(env.get("TELEGRAM_BOT_TOKEN") or "").strip() or None,
             send_concurrency=tg.send_concurrency,
             send_timeout_s=tg.send_timeout,
             pacing_scale=tg.pacing_scale,
@@ -171,6 +192,9 @@ def parse_config(text: str, *, file: str, env: Mapping[str, str] | None = None) 
             story_similarity=spec.fetch.story_similarity,
         ),
         database_url=env.get("NEWSBOT_DATABASE_URL") or spec.storage.url or DEFAULT_DATABASE_URL,
+        example_lines=MappingProxyType(
+            {p: n for p, n in doc.lines.items() if p[:1] == ("topics",) and p[2:3] == ("tests",)}
+        ),
     )
 
 

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Config, default_config_path, load_config
-from bot.model import Source
+from bot.model import Article, Source
+from bot.wording import count
 
 PAGES = resources.files("bot.demo") / "pages"
 
@@ -95,6 +96,28 @@ CHECKOUT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "newsbot.yaml
 """The example config of the source checkout this package runs from."""
 
 
+NOTICE_CHARS = 160
+
+
+def removed_notices(articles: list[Article]) -> str:
+    """The consent notices cut from the alerted articles before matching: kind, language, text."""
+    from bot.clean.language import detect_language
+
+    lines = ["Removed before matching (cookie and consent notices, not news):"]
+    for article in articles:
+        for piece in article.removed:
+            if piece.kind != "consent":
+                continue
+            text = " ".join(piece.text.split())
+            short = text if len(text) <= NOTICE_CHARS else text[:NOTICE_CHARS].rsplit(" ", 1)[0]
+            lines.append(
+                f"  {article.title}: {piece.kind} notice in "
+                f"{detect_language(text) or 'an unknown language'}, "
+                f"{count(len(text), 'character')}: “{short}{'…' if short != text else ''}”"
+            )
+    return "\n".join(lines) + "\n" if len(lines) > 1 else ""
+
+
 def run_demo(config_path: str | None) -> int:
     from bot.runner import run_once
 
@@ -117,9 +140,12 @@ def run_demo(config_path: str | None) -> int:
         reports, delivered = asyncio.run(run_once(demo, out=sys.stdout))
     report = reports[0]
     topics = {m.topic_id for _, matches in report.matches for m in matches}
+    print(removed_notices([article for article, matches in report.matches if matches]))
     print(
-        f"demo: {report.pages} pages checked, {report.blocked} consent walls skipped, "
-        f"{report.alerts} alerts on {len(topics)} topics, {delivered.sent} printed, "
-        f"{len(report.errors)} errors, in {time.monotonic() - started:.1f}s"
+        f"demo: {count(report.pages, 'page')} checked, "
+        f"{count(report.blocked, 'consent wall')} skipped, "
+        f"{count(report.alerts, 'alert')} on {count(len(topics), 'topic')}, "
+        f"{delivered.sent} printed, {count(len(report.errors), 'error')}, "
+        f"in {time.monotonic() - started:.1f}s"
     )
     return 0 if not report.errors else 1

@@ -105,6 +105,9 @@ class ExampleFailure:
     text: str
     expected: Literal["match", "no_match"]
     reason: str
+    topic_index: int = 0
+    """Where the example is written: ``topics[topic_index].tests.<expected>[index]``."""
+    index: int = 0
 
     def __str__(self) -> str:
         want = "should match" if self.expected == "match" else "should not match"
@@ -227,13 +230,15 @@ class RuleSet:
         """Run every topic's ``tests:`` examples (see ``example_article``); return the failures."""
         failures: list[ExampleFailure] = []
         for topic in self.topics:
-            cases = [(t, "match") for t in topic.examples_match]
-            cases += [(t, "no_match") for t in topic.examples_no_match]
-            for text, expected in cases:
+            cases = [(t, "match", j) for j, t in enumerate(topic.examples_match)]
+            cases += [(t, "no_match", j) for j, t in enumerate(topic.examples_no_match)]
+            for text, expected, j in cases:
                 result = explain_topic(topic, Scan(example_article(text), self.lexicon))
                 if result.matched != (expected == "match"):
                     reason = result.reason if expected == "match" else "matched: " + result.reason
-                    failures.append(ExampleFailure(topic.id, text, expected, reason))  # type: ignore[arg-type]
+                    failures.append(
+                        ExampleFailure(topic.id, text, expected, reason, topic.index, j)  # type: ignore[arg-type]
+                    )
         return failures
 
 
