@@ -15,6 +15,7 @@ from html import escape
 from bot.holds import describe, last_digest_time, parse_clock, parse_mute, zone
 from bot.rules import RuleSet
 from bot.store import Store
+from bot.wording import count
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Welcome and how to choose topics"),
@@ -171,7 +172,11 @@ def _mysubs(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: 
         gone = [g for g, t in zip(gone, followed, strict=True) if rules.topic(t) is None]
         head = "<b>You follow</b>\n" + "\n".join(names + gone)
     waiting = store.pending_count(chat.chat_id)
-    tail = f"\n{waiting} alert(s) are waiting for you." if waiting else ""
+    tail = (
+        f"\n{count(waiting, 'alert')} {'is' if waiting == 1 else 'are'} waiting for you."
+        if waiting
+        else ""
+    )
     return Reply(f"{head}\n\n{escape(describe(prefs, now))}.{tail}")
 
 
@@ -202,7 +207,10 @@ def _unmute(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: 
         return Reply("You are not muted: alerts arrive as usual.")
     store.save_prefs(replace(prefs, muted_until=None))
     waiting = store.pending_count(chat.chat_id)
-    more = f" {waiting} held alert(s) are on their way." if waiting else ""
+    more = ""
+    if waiting:
+        on_way = "is on its way" if waiting == 1 else "are on their way"
+        more = f" {count(waiting, 'held alert')} {on_way}."
     return Reply(f"🔔 Unmuted.{more}")
 
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from bot.politeness import backoff_s
+from bot.wording import count
 
 Condition = Literal["ok", "failing", "walled", "stale"]
 
@@ -132,7 +133,8 @@ def _notice_text(
     name = f"source {health.source_id}"
     if condition == "failing":
         return (
-            f"⚠ {name} is failing: {health.consecutive_failures} runs in a row, last error: "
+            f"⚠ {name} is failing: {count(health.consecutive_failures, 'run')} in a row, "
+            "last error: "
             f"{health.last_error}"
         )
     if condition == "walled":

@@ -20,6 +20,7 @@ import yaml
 
 import bot
 from bot.store import Store
+from bot.wording import a_or_an, count
 from tests.conftest import FIXTURES, ROOT
 from tests.fakes.news_server import NewsServer
 from tests.fakes.telegram_api import FakeTelegram
@@ -309,3 +310,11 @@ def test_shipped_config_comments_name_the_four_source_kinds() -> None:
     for kind in ("page", "feed", "listing", "sitemap"):
         assert re.search(rf"\b{kind}\b", comments), kind
     assert "Four kinds" in comments
+
+
+def test_counts_and_articles_are_written_in_good_english() -> None:
+    """1 alert, 2 alerts, 0 aliases, 1 consent wall; an edit, a copy."""
+    assert [count(n, "alert") for n in (0, 1, 2)] == ["0 alerts", "1 alert", "2 alerts"]
+    assert count(1, "alias", "aliases") == "1 alias" and count(3, "alias", "aliases") == "3 aliases"
+    assert count(1, "consent wall") == "1 consent wall"
+    assert [a_or_an(w) for w in ("edit", "copy", "update")] == ["an edit", "a copy", "an update"]

@@ -209,3 +209,15 @@ async def test_never_successful_source_failing_twice_shows_failing_with_its_erro
     table = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
     assert "failing" in table.stdout.splitlines()[1]
     assert f"f: last error: {row['last_error']}" in table.stdout
+
+
+def test_notice_counts_runs_in_good_english() -> None:
+    """With failures_before_notice: 1 the notice says "1 run in a row", and "3 runs" at three."""
+    one = HealthPolicy(interval_s=600, failures_before_notice=1)
+    _, notice = assess(SourceHealth("s"), RunResult(now=1.0, error="HTTP 500"), one, rand=0.5)
+    assert notice is not None and "is failing: 1 run in a row, last error: HTTP 500" in notice.text
+    health, texts = SourceHealth("s"), []
+    for t in range(3):
+        health, notice = assess(health, RunResult(now=float(t), error="x"), POLICY, rand=0.5)
+        texts.append(notice.text if notice else None)
+    assert texts[2] is not None and "3 runs in a row" in texts[2]
