@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -101,7 +102,8 @@ def test_run_once_delivers_one_alert_and_none_after_restart(
 def test_running_bot_alerts_new_story_once_across_restart(
     tmp_path: Path, news: NewsServer, fake: FakeTelegram
 ) -> None:
-    """`run`: a story published after subscribing arrives once; a restart sends nothing again."""
+    """`run`: says what it is doing at start; a story published after subscribing arrives
+    once; a restart sends nothing again."""
     news.page_file("/local/harbour.html", OTHER)
     news.page_file("/world/zelensky-trump.html", SEED)
     news.rss("/feed.xml", ["/local/harbour.html"])
@@ -124,6 +126,11 @@ def test_running_bot_alerts_new_story_once_across_restart(
         out, err = bot.communicate(timeout=30)
     assert bot.returncode == 0, err
     assert fake.token not in out + err
+    # At start it says where alerts go, what it loaded and where the database is; the feed's
+    # first run says what it did (its items are within the backfill window, so they may alert).
+    assert "alerts go to Telegram" in err
+    assert f"loaded 1 source and 3 topics from {config}; database: sqlite:///{tmp_path}/" in err
+    assert re.search(r"source local-feed: first run: \d items? within `backfill:` fetched", err)
 
     restarted = subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
