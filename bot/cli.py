@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gzip
 import json
 import logging
 import os
@@ -168,39 +167,13 @@ async def _read_page(page: str, settings: FetchSettings | None) -> tuple[str, st
             await fetcher.aclose()
         return fetched.text, fetched.url
     from bot.charset import decode_body
+    from bot.local_page import html_bytes
 
     try:
         body = Path(page).read_bytes()
     except OSError as exc:
         raise FetchError(page, f"cannot read file: {exc.strerror or exc}") from exc
-    return decode_body(_page_bytes(page, body)), None
-
-
-_BINARY_MAGIC = {
-    b"%PDF": "a PDF document",
-    b"PK\x03\x04": "a zip archive",
-    b"\x89PNG": "a PNG image",
-    b"GIF8": "a GIF image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"BZh": "a bzip2 archive",
-    b"\xfd7zXZ": "an xz archive",
-    b"\x7fELF": "a program",
-}
-
-
-def _page_bytes(page: str, body: bytes) -> bytes:
-    """The HTML bytes of a local file: gzip is read through; other binary data is refused."""
-    if body[:2] == b"\x1f\x8b":
-        try:
-            body = gzip.decompress(body)
-        except (OSError, EOFError) as exc:
-            raise NewsbotError(f"{page}: not a readable gzip file: {exc}") from exc
-    what = next((name for magic, name in _BINARY_MAGIC.items() if body.startswith(magic)), None)
-    if what is None and b"\x00" in body[:65536] and not body.startswith((b"\xff\xfe", b"\xfe\xff")):
-        what = "binary data"
-    if what is not None:
-        raise NewsbotError(f"{page}: not an HTML page ({what}); give an HTML file or a URL")
-    return body
+    return decode_body(html_bytes(page, body)), None
 
 
 def _default_fetch_settings() -> FetchSettings:
