@@ -20,7 +20,7 @@ from bot.canonical import host_of, page_canonical
 from bot.clean import clean_page
 from bot.config import Config
 from bot.discover import as_items, discover_links
-from bot.errors import FetchError, FetchRejected
+from bot.errors import FetchError, FetchRejected, StorageError
 from bot.feeds import FeedItem, parse_feed
 from bot.fetch import Fetched, Fetcher
 from bot.fingerprint import fingerprint
@@ -93,6 +93,13 @@ async def check_source(source: Source, config: Config, deps: Deps) -> CheckRepor
         result = RunResult(now=now, error=str(exc), retry_after=exc.retry_after)
         notice = _finish(source, config, deps, health, result, run)
         return CheckReport(source.id, errors=(str(exc),), notice=notice)
+    except (StorageError, MemoryError):
+        raise
+    except Exception as exc:  # a parser's bug on a hostile document: still a failed run
+        log.exception("source %s: unexpected error while reading it", source.id)
+        error = f"unexpected error while reading the source: {type(exc).__name__}: {exc}"
+        notice = _finish(source, config, deps, health, RunResult(now=now, error=error), run)
+        return CheckReport(source.id, errors=(error,), notice=notice)
     if run.unchanged:
         notice = _finish(source, config, deps, health, RunResult(now=now), run)
         return CheckReport(source.id, skipped="unchanged", notice=notice)
