@@ -133,7 +133,7 @@ async def _collect(
         return
     limit = config.fetch.max_feed_items
     if source.kind == "feed":
-        feed = parse_feed(fetched.text, fetched.url, limit=limit)
+        feed = parse_feed(fetched.text, fetched.url, content_type=fetched.content_type, limit=limit)
         if feed.problem:
             raise FetchError(source.url, feed.problem)
         items = feed.items
@@ -151,6 +151,7 @@ async def _collect(
         backfill_s=source.backfill_s,
         now=deps.clock(),
         limit=limit,
+        tried_at=health.first_run_at,
     )
     run.new_items = len(unseen)
     run.recorded_only = len(chosen.record_only)
@@ -244,6 +245,7 @@ def _take_article(
         first_run=health.first_run,
         backfill_s=source.backfill_s,
         now=now,
+        tried_at=health.first_run_at,
     )
     already = (
         deps.store.story_alerted_topics(placement.story_id)
