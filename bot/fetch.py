@@ -21,7 +21,6 @@ import contextvars
 import hashlib
 import socket
 import time
-import zlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -31,6 +30,8 @@ import httpx
 
 from bot.charset import decode_body
 from bot.config import FetchSettings
+from bot.deadline import Deadline
+from bot.decompress import BoundedDecoder
 from bot.errors import FetchError, FetchRejected
 from bot.model import Validators
 from bot.politeness import HostGate, host_key, parse_retry_after
@@ -47,47 +48,8 @@ _CHECK_ROBOTS: contextvars.ContextVar[bool] = contextvars.ContextVar("check_robo
 _SCHEMES = ("http", "https")
 
 
-class _Deadline:
-    """One request's deadline; time spent queueing in our own ``HostGate`` is added back.
-
-    ``scope()`` enforces it around network I/O; scopes do not nest (a redirect hop's robots.txt
-    is fetched inside the page's scope and is bounded by it).
-    """
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self._loop = asyncio.get_running_loop()
-        self.at = self._loop.time() + seconds
-        self._scope: asyncio.Timeout | None = None
-
-    @asynccontextmanager
-    async def scope(self) -> AsyncIterator[None]:
-        if self._scope is not None:
-            yield
-            return
-        async with asyncio.timeout_at(self.at) as scope:
-            self._scope = scope
-            try:
-                yield
-            finally:
-                self._scope = None
-
-    @asynccontextmanager
-    async def paused(self) -> AsyncIterator[None]:
-        """The clock stops while the body waits (our own queue, not the server's slowness)."""
-        started = self._loop.time()
-        if self._scope is not None:
-            self._scope.reschedule(None)
-        try:
-            yield
-        finally:
-            self.at += self._loop.time() - started
-            if self._scope is not None:
-                self._scope.reschedule(self.at)
-
-
 # The deadline of the request being made, so robots.txt fetched for it shares it.
-_DEADLINE: contextvars.ContextVar[_Deadline | None] = contextvars.ContextVar(
+_DEADLINE: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar(
     "deadline", default=None
 )
 
@@ -192,7 +154,7 @@ class Fetcher:
         ``not_modified`` set and no body. The whole call ends within ``timeout`` (plus time
         queued behind our own per-host politeness).
         """
-        deadline = _Deadline(self.settings.timeout_s)
+        deadline = Deadline(self.settings.timeout_s)
         deadline_token = _DEADLINE.set(deadline)
         try:
             if not ignore_robots:
@@ -229,7 +191,7 @@ class Fetcher:
         return f"robots.txt unreachable: {rules.reason}; retrying in {max(1, round(left / 60))} min"
 
     @asynccontextmanager
-    async def _admitted(self, url: str, deadline: _Deadline) -> AsyncIterator[None]:
+    async def _admitted(self, url: str, deadline: Deadline) -> AsyncIterator[None]:
         """A turn on the host's gate; the wait for it does not count against the deadline."""
         async with AsyncExitStack() as stack:
             async with deadline.paused():
@@ -273,7 +235,7 @@ class Fetcher:
     async def _fetch_robots(self, url: str) -> RobotsRules:
         self.stats.robots_fetches += 1
         target = robots_url(url)
-        deadline = _DEADLINE.get() or _Deadline(self.settings.timeout_s)
+        deadline = _DEADLINE.get() or Deadline(self.settings.timeout_s)
         token = _CHECK_ROBOTS.set(False)  # robots.txt itself is always fetched
         try:
             async with self._admitted(target, deadline):
@@ -293,7 +255,7 @@ class Fetcher:
         url: str,
         headers: dict[str, str],
         max_bytes: int,
-        deadline: _Deadline,
+        deadline: Deadline,
         *,
         check_type: bool,
     ) -> Fetched:
@@ -333,7 +295,7 @@ class Fetcher:
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > max_bytes:
             raise FetchRejected(url, f"too large: {declared} bytes", status=status)
-        decoder = _Decoder(url, response.headers.get("Content-Encoding", ""), max_bytes)
+        decoder = BoundedDecoder(url, response.headers.get("Content-Encoding", ""), max_bytes)
         raw = 0
         async for chunk in response.aiter_raw(_CHUNK):
             raw += len(chunk)
@@ -354,57 +316,7 @@ class Fetcher:
         )
 
 
-class _Decoder:
-    """Undo gzip or deflate in bounded steps; refuse output past ``max_bytes`` (gzip bombs)."""
-
-    def __init__(self, url: str, encoding: str, max_bytes: int) -> None:
-        self.url = url
-        self.max_bytes = max_bytes
-        self.out = bytearray()
-        codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
-        codings = [c for c in codings if c != "identity"]
-        if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
-            raise FetchRejected(url, f"unsupported content encoding: {encoding}")
-        self.zlib: Any = None
-        if codings:
-            # 47: gzip or zlib header, detected; raw deflate is tried if that fails.
-            self.zlib = zlib.decompressobj(47 if codings[0] != "deflate" else 15)
-            self.raw_deflate_ok = codings[0] == "deflate"
-
-    def feed(self, data: bytes) -> None:
-        if self.zlib is None:
-            self._append(data)
-            return
-        while data:
-            room = self.max_bytes - len(self.out) + 1
-            try:
-                piece = self.zlib.decompress(data, room)
-            except zlib.error as exc:
-                if self.raw_deflate_ok and not self.out:
-                    self.zlib, self.raw_deflate_ok = zlib.decompressobj(-15), False
-                    continue
-                raise FetchError(self.url, f"broken compressed body: {exc}") from exc
-            self._append(piece)
-            data = self.zlib.unconsumed_tail
-
-    def _append(self, data: bytes) -> None:
-        self.out += data
-        if len(self.out) > self.max_bytes:
-            raise FetchRejected(
-                self.url, f"too large: more than {self.max_bytes} bytes once decompressed"
-            )
-
-    def finish(self) -> bytes:
-        if self.zlib is not None:
-            self._append(self.zlib.flush())
-            # A stream cut short after some text is kept (browsers show it too); one that
-            # never produced anything is broken.
-            if not self.zlib.eof and not self.out:
-                raise FetchError(self.url, "broken compressed body: it ends before any content")
-        return bytes(self.out)
-
-
-def _timed_out(deadline: _Deadline) -> str:
+def _timed_out(deadline: Deadline) -> str:
     return f"timed out: no complete answer within {deadline.seconds:g}s (timeout)"
 
 
