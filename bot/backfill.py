@@ -4,6 +4,11 @@ The first run of a new source records what exists without alerting, unless the s
 ``backfill`` window: then items published within it are fetched and may alert. An item whose
 date is unknown before fetching is fetched during a backfill and judged by its article's date.
 Later runs fetch every new item, at most ``limit`` per run; the rest wait for the next run.
+
+The baseline is taken by the first *successful* run, but what existed is what existed when the
+source was first *tried* (``tried_at``): when earlier attempts failed (the site was down, the
+feed was empty or broken), items published after that first attempt, and at most
+``CATCH_UP_S`` ago, are new and alert like items found by any later run.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from datetime import datetime
 
 from bot.feeds import FeedItem
 from bot.wording import count
+
+CATCH_UP_S = 7 * 86400.0  # a source broken for months does not flood alerts on its first success
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +35,13 @@ def within_backfill(published: datetime | None, *, backfill_s: float, now: float
     return published is not None and backfill_s > 0 and now - published.timestamp() <= backfill_s
 
 
+def after_first_try(published: datetime | None, *, tried_at: float | None, now: float) -> bool:
+    """Published after the source's first (failed) attempt, within ``CATCH_UP_S``."""
+    if published is None or tried_at is None:
+        return False
+    return published.timestamp() > max(tried_at, now - CATCH_UP_S)
+
+
 def select_items(
     items: Sequence[FeedItem],
     unseen: Collection[str],
@@ -36,19 +50,21 @@ def select_items(
     backfill_s: float,
     now: float,
     limit: int,
+    tried_at: float | None = None,
 ) -> Selection:
-    """Split the new items of one run into those to fetch and those only to record."""
+    """Split the new items of one run into those to fetch and those only to record.
+
+    ``tried_at``: when the source was first tried, if that was before this run."""
     new = [item for item in dict((i.key, i) for i in items).values() if item.key in unseen]
     if not first_run:
         return Selection(tuple(new[:limit]), ())
+    judge_undated = backfill_s > 0 or tried_at is not None  # by the article's own date
     fetch = [
         item
         for item in new
-        if backfill_s > 0
-        and (
-            item.published is None
-            or within_backfill(item.published, backfill_s=backfill_s, now=now)
-        )
+        if (item.published is None and judge_undated)
+        or within_backfill(item.published, backfill_s=backfill_s, now=now)
+        or after_first_try(item.published, tried_at=tried_at, now=now)
     ][:limit]
     chosen = {item.key for item in fetch}
     return Selection(tuple(fetch), tuple(item for item in new if item.key not in chosen))
@@ -61,13 +77,17 @@ def may_alert(
     first_run: bool,
     backfill_s: float,
     now: float,
+    tried_at: float | None = None,
 ) -> bool:
     """Whether an article found by this run may alert: always after the first run; on the
-    first run only when published (item date, else article date) within the backfill."""
+    first run only when published (item date, else article date) within the backfill or
+    after the source's first, failed, attempt."""
     if not first_run:
         return True
     published = (item.published if item else None) or article_published
-    return within_backfill(published, backfill_s=backfill_s, now=now)
+    return within_backfill(published, backfill_s=backfill_s, now=now) or after_first_try(
+        published, tried_at=tried_at, now=now
+    )
 
 
 def first_run_note(kind: str, *, recorded_only: int, pages: int, backfill_s: float) -> str:

@@ -6,7 +6,12 @@ requests per host and overall, Retry-After holds the host. Cheap: conditional re
 the validators of the last answer (ETag, Last-Modified → 304) and a content hash so unchanged
 bodies are recognised before anything parses them. Safe: caps on the raw and the decompressed
 body (we decompress ourselves, in bounded steps, so a gzip bomb never inflates in memory),
-connect and total timeouts, a redirect cap, and only HTML, XML and JSON are accepted.
+a redirect cap, and only HTML, XML and JSON are accepted.
+
+Bounded: one deadline of ``timeout`` per request covers its robots.txt, every redirect hop and
+the whole body, so a server trickling one byte a second is cut at the deadline (httpx's own
+timeouts only bound each read). Time spent waiting for our own politeness gate is not counted.
+Every vendor exception (httpx, h11, invalid URLs, broken compression) leaves as a ``FetchError``.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import hashlib
+import socket
 import time
-import zlib
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,9 +30,11 @@ import httpx
 
 from bot.charset import decode_body
 from bot.config import FetchSettings
+from bot.deadline import Deadline
+from bot.decompress import BoundedDecoder
 from bot.errors import FetchError, FetchRejected
 from bot.model import Validators
-from bot.politeness import HostGate, host_key
+from bot.politeness import HostGate, host_key, parse_retry_after
 from bot.robots import ROBOTS_MAX_BYTES, RobotsRules, robots_url
 
 __all__ = ["FetchStats", "Fetched", "Fetcher", "Validators"]
@@ -37,6 +45,13 @@ _CHUNK = 64 * 1024
 # Whether the request being made must be allowed by robots.txt: set by ``Fetcher.get`` for the
 # page and every redirect it follows; off for robots.txt itself and for ``ignore_robots``.
 _CHECK_ROBOTS: contextvars.ContextVar[bool] = contextvars.ContextVar("check_robots", default=False)
+_SCHEMES = ("http", "https")
+
+
+# The deadline of the request being made, so robots.txt fetched for it shares it.
+_DEADLINE: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar(
+    "deadline", default=None
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,35 +151,71 @@ class Fetcher:
         """Fetch ``url``; raise ``FetchError`` (network, HTTP status) or ``FetchRejected``.
 
         With ``validators`` the request is conditional; a 304 comes back as a ``Fetched`` with
-        ``not_modified`` set and no body.
+        ``not_modified`` set and no body. The whole call ends within ``timeout`` (plus time
+        queued behind our own per-host politeness).
         """
-        if not ignore_robots:
-            rules = await self.robots(url)
-            if not rules.allows(url, self.settings.user_agent):
-                raise FetchRejected(url, f"disallowed by robots.txt{_why(rules.reason)}")
-        headers: dict[str, str] = {}
-        if validators is not None:
-            if validators.etag:
-                headers["If-None-Match"] = validators.etag
-            if validators.last_modified:
-                headers["If-Modified-Since"] = validators.last_modified
-        token = _CHECK_ROBOTS.set(not ignore_robots)  # this request and its redirects
+        deadline = Deadline(self.settings.timeout_s)
+        deadline_token = _DEADLINE.set(deadline)
         try:
-            async with self.gate.slot(url):
-                return await self._get(url, headers, self.settings.max_bytes, check_type=True)
+            if not ignore_robots:
+                await self._require_allowed(url)
+            headers: dict[str, str] = {}
+            if validators is not None:
+                if validators.etag:
+                    headers["If-None-Match"] = validators.etag
+                if validators.last_modified:
+                    headers["If-Modified-Since"] = validators.last_modified
+            token = _CHECK_ROBOTS.set(not ignore_robots)  # this request and its redirects
+            try:
+                async with self._admitted(url, deadline):
+                    return await self._get(
+                        url, headers, self.settings.max_bytes, deadline, check_type=True
+                    )
+            finally:
+                _CHECK_ROBOTS.reset(token)
         finally:
-            _CHECK_ROBOTS.reset(token)
+            _DEADLINE.reset(deadline_token)
+
+    async def _require_allowed(self, url: str) -> None:
+        """robots.txt must allow ``url``; an unreachable robots.txt is reported as such."""
+        rules = await self.robots(url)
+        if rules.allows(url, self.settings.user_agent):
+            return
+        if rules.is_unreachable:
+            raise FetchError(url, self._unreachable_robots(url, rules))
+        raise FetchRejected(url, f"disallowed by robots.txt{_why(rules.reason)}")
+
+    def _unreachable_robots(self, url: str, rules: RobotsRules) -> str:
+        cached = self._robots.get(host_key(url))
+        left = max(0.0, cached[1] - self._clock()) if cached else rules.ttl_s
+        return f"robots.txt unreachable: {rules.reason}; retrying in {max(1, round(left / 60))} min"
+
+    @asynccontextmanager
+    async def _admitted(self, url: str, deadline: Deadline) -> AsyncIterator[None]:
+        """A turn on the host's gate; the wait for it does not count against the deadline."""
+        async with AsyncExitStack() as stack:
+            async with deadline.paused():
+                await stack.enter_async_context(self.gate.slot(url))
+            yield
 
     async def _check_hop(self, request: httpx.Request) -> None:
-        """Before each request (a redirect target included): refuse it if robots.txt says no."""
+        """Before each request (a redirect target included): refuse a scheme other than HTTP(S),
+        and a URL robots.txt disallows."""
+        url = str(request.url)
+        if request.url.scheme not in _SCHEMES:
+            raise FetchRejected(url, f"unsupported URL scheme {request.url.scheme!r}")
         if not _CHECK_ROBOTS.get():
             return
-        url = str(request.url)
         rules = await self.robots(url)
-        if not rules.allows(url, self.settings.user_agent):
-            raise FetchRejected(
-                url, f"redirected to a URL disallowed by robots.txt{_why(rules.reason)}"
+        if rules.allows(url, self.settings.user_agent):
+            return
+        if rules.is_unreachable:
+            raise FetchError(
+                url, "redirected to a host whose " + self._unreachable_robots(url, rules)
             )
+        raise FetchRejected(
+            url, f"redirected to a URL disallowed by robots.txt{_why(rules.reason)}"
+        )
 
     async def robots(self, url: str) -> RobotsRules:
         """The robots.txt rules of ``url``'s host, fetched at most once per host and TTL."""
@@ -184,31 +235,41 @@ class Fetcher:
     async def _fetch_robots(self, url: str) -> RobotsRules:
         self.stats.robots_fetches += 1
         target = robots_url(url)
+        deadline = _DEADLINE.get() or Deadline(self.settings.timeout_s)
         token = _CHECK_ROBOTS.set(False)  # robots.txt itself is always fetched
         try:
-            async with self.gate.slot(target):
-                fetched = await self._get(target, {}, ROBOTS_MAX_BYTES, check_type=False)
+            async with self._admitted(target, deadline):
+                fetched = await self._get(target, {}, ROBOTS_MAX_BYTES, deadline, check_type=False)
         except FetchRejected:  # too large or compressed oddly: no usable rules, like a 404
             return RobotsRules.from_response(404)
         except FetchError as exc:
+            if exc.status is None:  # no HTTP answer: keep what really happened
+                return RobotsRules.unreachable(exc.reason)
             return RobotsRules.from_response(exc.status)
         finally:
             _CHECK_ROBOTS.reset(token)
         return RobotsRules.from_response(fetched.status, fetched.text)
 
     async def _get(
-        self, url: str, headers: dict[str, str], max_bytes: int, *, check_type: bool
+        self,
+        url: str,
+        headers: dict[str, str],
+        max_bytes: int,
+        deadline: Deadline,
+        *,
+        check_type: bool,
     ) -> Fetched:
         self.stats.requests += 1
         try:
-            async with self._client.stream("GET", url, headers=headers) as response:
+            async with (
+                deadline.scope(),
+                self._client.stream("GET", url, headers=headers) as response,
+            ):
                 return await self._read(url, response, max_bytes, check_type=check_type)
-        except httpx.TooManyRedirects as exc:
-            raise FetchError(url, f"too many redirects ({exc})") from exc
-        except httpx.TimeoutException as exc:
-            raise FetchError(url, f"timed out ({type(exc).__name__})") from exc
-        except httpx.HTTPError as exc:
-            raise FetchError(url, f"{type(exc).__name__}: {exc}") from exc
+        except TimeoutError as exc:
+            raise FetchError(url, _timed_out(deadline)) from exc
+        except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
+            raise _translated(url, exc, self.settings.max_redirects) from exc
 
     async def _read(
         self, url: str, response: httpx.Response, max_bytes: int, *, check_type: bool
@@ -221,7 +282,11 @@ class Fetcher:
             self.stats.not_modified += 1
             return Fetched(str(response.url), status, content_type, b"", None, etag, last_modified)
         if status >= 400:
-            retry_after = _retry_after(response.headers.get("Retry-After"))
+            retry_after = parse_retry_after(
+                response.headers.get("Retry-After"),
+                now=time.time(),
+                cap_s=self.settings.backoff_max_s,
+            )
             if status in _RETRY_STATUSES and retry_after is not None:
                 self.gate.hold(url, retry_after)
             raise FetchError(url, f"HTTP {status}", status=status, retry_after=retry_after)
@@ -230,7 +295,7 @@ class Fetcher:
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > max_bytes:
             raise FetchRejected(url, f"too large: {declared} bytes", status=status)
-        decoder = _Decoder(url, response.headers.get("Content-Encoding", ""), max_bytes)
+        decoder = BoundedDecoder(url, response.headers.get("Content-Encoding", ""), max_bytes)
         raw = 0
         async for chunk in response.aiter_raw(_CHUNK):
             raw += len(chunk)
@@ -251,66 +316,51 @@ class Fetcher:
         )
 
 
-class _Decoder:
-    """Undo gzip or deflate in bounded steps; refuse output past ``max_bytes`` (gzip bombs)."""
-
-    def __init__(self, url: str, encoding: str, max_bytes: int) -> None:
-        self.url = url
-        self.max_bytes = max_bytes
-        self.out = bytearray()
-        codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
-        codings = [c for c in codings if c != "identity"]
-        if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
-            raise FetchRejected(url, f"unsupported content encoding: {encoding}")
-        self.zlib: Any = None
-        if codings:
-            # 47: gzip or zlib header, detected; raw deflate is tried if that fails.
-            self.zlib = zlib.decompressobj(47 if codings[0] != "deflate" else 15)
-            self.raw_deflate_ok = codings[0] == "deflate"
-
-    def feed(self, data: bytes) -> None:
-        if self.zlib is None:
-            self._append(data)
-            return
-        while data:
-            room = self.max_bytes - len(self.out) + 1
-            try:
-                piece = self.zlib.decompress(data, room)
-            except zlib.error as exc:
-                if self.raw_deflate_ok and not self.out:
-                    self.zlib, self.raw_deflate_ok = zlib.decompressobj(-15), False
-                    continue
-                raise FetchError(self.url, f"broken compressed body: {exc}") from exc
-            self._append(piece)
-            data = self.zlib.unconsumed_tail
-
-    def _append(self, data: bytes) -> None:
-        self.out += data
-        if len(self.out) > self.max_bytes:
-            raise FetchRejected(
-                self.url, f"too large: more than {self.max_bytes} bytes once decompressed"
-            )
-
-    def finish(self) -> bytes:
-        if self.zlib is not None:
-            self._append(self.zlib.flush())
-        return bytes(self.out)
+def _timed_out(deadline: Deadline) -> str:
+    return f"timed out: no complete answer within {deadline.seconds:g}s (timeout)"
 
 
-def _retry_after(value: str | None) -> float | None:
-    """Retry-After as seconds: delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    from email.utils import parsedate_to_datetime
+def _translated(
+    url: str, exc: httpx.HTTPError | httpx.InvalidURL | httpx.StreamError, max_redirects: int
+) -> FetchError:
+    """An httpx exception as ours, worded for a maintainer; a URL that cannot work is refused."""
+    if isinstance(exc, httpx.TooManyRedirects):
+        return FetchError(url, f"too many redirects (more than {max_redirects})")
+    if isinstance(exc, httpx.ConnectTimeout):
+        return FetchError(url, "timed out connecting (connect_timeout)")
+    if isinstance(exc, httpx.TimeoutException):
+        return FetchError(url, f"timed out ({type(exc).__name__})")
+    if isinstance(exc, httpx.ConnectError):
+        return FetchError(url, _connect_failure(exc))
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        try:
+            httpx.URL(url)
+            what = "redirected to an invalid or unsupported URL"  # our URL is fine: a Location
+        except httpx.InvalidURL:
+            what = "invalid URL"
+        return FetchRejected(url, f"{what}: {exc}")
+    if isinstance(exc, httpx.DecodingError):
+        return FetchError(url, f"broken compressed body: {exc}")
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return FetchError(url, f"HTTP protocol error: {exc}")
+    return FetchError(url, f"{type(exc).__name__}: {exc}")
 
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
+
+def _connect_failure(exc: httpx.ConnectError) -> str:
+    """What a failed connect really was: refused, a failed DNS lookup, or another OS error."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # the cause chain is short; bounded anyway
+        if seen is None:
+            break
+        if isinstance(seen, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(seen, socket.gaierror):
+            return f"DNS lookup failed ({seen.strerror or seen})"
+        seen = seen.__cause__ or seen.__context__
+    text = str(exc)
+    if "refused" in text.lower() or "All connection attempts failed" in text:
+        return "connection refused"
+    return f"cannot connect: {text}"
 
 
 def _why(reason: str) -> str:

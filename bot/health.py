@@ -98,7 +98,7 @@ def assess(
         rest = backoff_s(
             failures, interval_s=policy.interval_s, cap_s=policy.backoff_max_s, rand=rand
         )
-        rest = max(rest, result.retry_after or 0.0)
+        rest = max(rest, min(result.retry_after or 0.0, policy.backoff_max_s))
         new = replace(
             new,
             status="failing",

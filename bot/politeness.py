@@ -6,21 +6,26 @@ apart; across hosts at most ``total`` run at once. A host that answered 429 or 5
 Retry-After is *held*: nothing is sent to it before the hold ends, and a request that would
 have to wait longer than ``max_wait_s`` for it fails at once instead of queueing.
 
-``backoff_s`` is the pure rule for how long a failing source rests before its next run.
+``backoff_s`` is the pure rule for how long a failing source rests before its next run, and
+``parse_retry_after`` reads a Retry-After header as RFC 9110 defines it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from bot.errors import FetchError
 
 MAX_CRAWL_DELAY_S = 60.0
+_DELTA_SECONDS = re.compile(r"[0-9]+")  # RFC 9110: 1*DIGIT, ASCII digits only ("²" is not one)
 
 
 def host_key(url: str) -> str:
@@ -115,3 +120,26 @@ def backoff_s(failures: int, *, interval_s: float, cap_s: float, rand: float) ->
     full = min(cap_s, interval_s * 2.0 ** (failures - 1))
     full = max(full, interval_s)
     return full / 2 + (full / 2) * rand
+
+
+def parse_retry_after(value: str | None, *, now: float, cap_s: float) -> float | None:
+    """Retry-After (RFC 9110 §10.2.3) as seconds to wait, at most ``cap_s``; None if unusable.
+
+    Either delta-seconds (ASCII digits) or an HTTP-date (taken as UTC when it names no zone);
+    anything else (``1e20``, ``-5``, ``²``, junk) is ignored, as the RFC lets a recipient do.
+    """
+    text = (value or "").strip()
+    if not text:
+        return None
+    if _DELTA_SECONDS.fullmatch(text):
+        # A long digit string is huge anyway; int() on thousands of digits is refused by Python.
+        seconds = float(int(text)) if len(text) <= 12 else cap_s
+        return min(seconds, cap_s)
+    try:
+        when = parsedate_to_datetime(text)
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = when.timestamp() - now
+    except (TypeError, ValueError, OverflowError, IndexError):
+        return None
+    return min(max(0.0, seconds), cap_s)

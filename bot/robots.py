@@ -1,7 +1,8 @@
 """What a site's robots.txt allows us (RFC 9309), parsed by protego; pure, no fetching.
 
 How an answer maps to rules follows the RFC: a 2xx body is parsed; 4xx means no rules (allow
-all); 5xx or an unreachable host means "disallow all" until we manage to read it again.
+all); 5xx or an unreachable host means "disallow all" until we manage to read it again. An
+unreachable robots.txt keeps its real cause (``unreachable``) so it is reported as what it is.
 """
 
 from __future__ import annotations
@@ -31,10 +32,19 @@ class RobotsRules:
     def from_response(cls, status: int | None, text: str = "") -> RobotsRules:
         """Rules from an HTTP status (None: unreachable) and body."""
         if status is None or status >= 500:
-            return cls("disallow-all", reason=f"robots.txt unreachable ({status or 'no answer'})")
+            return cls.unreachable(f"HTTP {status}" if status else "no answer")
         if status >= 400:
             return cls("allow-all", reason=f"no robots.txt (HTTP {status})")
         return cls("rules", Protego.parse(text))
+
+    @classmethod
+    def unreachable(cls, cause: str) -> RobotsRules:
+        """No usable answer (5xx, refused, timed out): assume "disallow all" for a while."""
+        return cls("disallow-all", reason=cause)
+
+    @property
+    def is_unreachable(self) -> bool:
+        return self.verdict == "disallow-all"
 
     @property
     def ttl_s(self) -> float:

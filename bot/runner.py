@@ -117,7 +117,11 @@ class Runtime:
             failures = new.topic_test_failures()
             if failures:
                 raise failures[0]
-        except ConfigError as exc:
+        except (ConfigError, RecursionError, MemoryError, ValueError, TypeError) as exc:
+            # ConfigError is the expected case; the others would be a loader bug on a hostile
+            # file, and a running bot must survive those too.
+            if not isinstance(exc, ConfigError):
+                log.exception("config reload failed unexpectedly")
             message = f"config reload failed, keeping the previous rules: {exc}"
             log.error("%s", message)
             if self.telegram:

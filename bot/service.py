@@ -20,7 +20,7 @@ from bot.canonical import host_of, page_canonical
 from bot.clean import clean_page
 from bot.config import Config
 from bot.discover import as_items, discover_links
-from bot.errors import FetchError, FetchRejected
+from bot.errors import FetchError, FetchRejected, StorageError
 from bot.feeds import FeedItem, parse_feed
 from bot.fetch import Fetched, Fetcher
 from bot.fingerprint import fingerprint
@@ -96,6 +96,13 @@ async def check_source(source: Source, config: Config, deps: Deps) -> CheckRepor
         result = RunResult(now=now, error=str(exc), retry_after=exc.retry_after)
         notice = _finish(source, config, deps, health, result, run)
         return CheckReport(source.id, errors=(str(exc),), notice=notice)
+    except (StorageError, MemoryError):
+        raise
+    except Exception as exc:  # a parser's bug on a hostile document: still a failed run
+        log.exception("source %s: unexpected error while reading it", source.id)
+        error = f"unexpected error while reading the source: {type(exc).__name__}: {exc}"
+        notice = _finish(source, config, deps, health, RunResult(now=now, error=error), run)
+        return CheckReport(source.id, errors=(error,), notice=notice)
     if run.unchanged:
         notice = _finish(source, config, deps, health, RunResult(now=now), run)
         return CheckReport(source.id, skipped="unchanged", notice=notice)
@@ -134,7 +141,7 @@ async def _collect(
         return
     limit = config.fetch.max_feed_items
     if source.kind == "feed":
-        feed = parse_feed(fetched.text, fetched.url, limit=limit)
+        feed = parse_feed(fetched.text, fetched.url, content_type=fetched.content_type, limit=limit)
         if feed.problem:
             raise FetchError(source.url, feed.problem)
         items = feed.items
@@ -152,6 +159,7 @@ async def _collect(
         backfill_s=source.backfill_s,
         now=deps.clock(),
         limit=limit,
+        tried_at=health.first_run_at,
     )
     run.new_items = len(unseen)
     run.recorded_only = len(chosen.record_only)
@@ -245,6 +253,7 @@ def _take_article(
         first_run=health.first_run,
         backfill_s=source.backfill_s,
         now=now,
+        tried_at=health.first_run_at,
     )
     already = (
         deps.store.story_alerted_topics(placement.story_id)

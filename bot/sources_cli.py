@@ -91,4 +91,9 @@ def show_sources(config: Config, *, as_json: bool) -> str:
 
 
 def _iso(epoch: float | None) -> str | None:
-    return datetime.fromtimestamp(epoch, UTC).isoformat() if epoch is not None else None
+    if epoch is None:
+        return None
+    try:
+        return datetime.fromtimestamp(epoch, UTC).isoformat()
+    except (OverflowError, ValueError, OSError):  # a time past year 9999 (an old huge Retry-After)
+        return "far future" if epoch > 0 else "far past"

@@ -208,11 +208,15 @@ async def test_ignore_robots_fetches_anyway(news: NewsServer) -> None:
 
 
 async def test_robots_server_error_means_disallow_all(news: NewsServer) -> None:
-    """A robots.txt answering 5xx blocks the host (RFC 9309); a 404 allows everything."""
+    """A robots.txt answering 5xx blocks the host for a while (RFC 9309), reported as a
+    passing fetch error naming the status, not as a disallow by the site."""
     news.page("/robots.txt", "oops", status=500, content_type="text/plain")
     url = news.page("/a", "<p>ok</p>")
-    with pytest.raises(FetchRejected, match=r"robots\.txt unreachable"):
+    with pytest.raises(FetchError, match=r"robots\.txt unreachable: HTTP 500; retrying in 10 min"):
         await fetch(url)
+    with pytest.raises(FetchError) as caught:
+        await fetch(url)
+    assert not isinstance(caught.value, FetchRejected)  # an item will be tried again later
     assert news.hits("/a") == 0
 
 

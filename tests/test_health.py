@@ -73,14 +73,18 @@ def test_quiet_source_is_reported_stale() -> None:
 
 
 def test_backoff_grows_is_capped_and_honours_retry_after() -> None:
-    """Rest doubles per failure up to the cap; Retry-After is a floor."""
+    """Rest doubles per failure up to the cap; Retry-After is a floor, itself capped."""
     rests = [backoff_s(n, interval_s=60, cap_s=600, rand=1.0) for n in range(1, 7)]
     assert rests == [60, 120, 240, 480, 600, 600]
     assert backoff_s(3, interval_s=60, cap_s=600, rand=0.0) == 120  # half, with full jitter
     health, _ = assess(
-        SourceHealth("s"), RunResult(now=0.0, error="429", retry_after=7200), POLICY, rand=0.0
+        SourceHealth("s"), RunResult(now=0.0, error="429", retry_after=1800), POLICY, rand=0.0
     )
-    assert health.next_check_at == 7200
+    assert health.next_check_at == 1800
+    health, _ = assess(
+        SourceHealth("s"), RunResult(now=0.0, error="429", retry_after=1e20), POLICY, rand=0.0
+    )
+    assert health.next_check_at == POLICY.backoff_max_s  # 3600
 
 
 def make_config(sources: list[dict[str, Any]], tmp_path: Path) -> Config:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 DEFAULT_CONFIG = Path("config") / "newsbot.yaml"
 DEFAULT_DATABASE_URL = "sqlite:///data/newsbot.db"
+MAX_CONFIG_BYTES = 4_000_000  # a config is a few KB; this only stops a runaway file
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,14 +99,29 @@ def default_config_path(env: Mapping[str, str]) -> Path:
 def load_config(path: Path | str, env: Mapping[str, str] | None = None) -> Config:
     """Read and validate ``path``. Raises ``ConfigError`` with file, line and key path."""
     env = os.environ if env is None else env
+    return parse_config(read_config_text(Path(path)), file=str(path), env=env)
+
+
+def read_config_text(path: Path) -> str:
+    """The config file as text: a regular file, at most ``MAX_CONFIG_BYTES``, UTF-8."""
     file = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        if path.exists() and not path.is_file():  # a directory, or a FIFO that would block
+            raise ConfigError("not a regular file", file=file)
+        with path.open("rb") as stream:
+            data = stream.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError("config file not found", file=file) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config file: {exc}", file=file) from exc
-    return parse_config(text, file=file, env=env)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file: {exc.strerror or exc}", file=file) from exc
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"config file is larger than {MAX_CONFIG_BYTES:,} bytes", file=file)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        message = f"not UTF-8: byte 0x{data[exc.start]:02x}; save the file as UTF-8"
+        raise ConfigError(message, file=file, line=line) from None
 
 
 def parse_config(text: str, *, file: str, env: Mapping[str, str] | None = None) -> Config:

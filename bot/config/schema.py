@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+# Longer than any sensible period, and far inside what datetime and the scheduler can represent.
+MAX_DURATION_S = 365 * 86400.0
 _UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 
 
@@ -25,9 +27,20 @@ def parse_duration(value: object) -> float:
         if not found:
             raise ValueError(f"{value!r} is not a duration such as 30s, 10m, 1h, 1d")
         seconds = float(found.group(1)) * _UNIT_S[found.group(2)]
+    if seconds != seconds or seconds in (float("inf"), float("-inf")):
+        raise ValueError("a duration must be a finite number of seconds")
     if seconds < 0:
         raise ValueError("a duration cannot be negative")
+    if seconds > MAX_DURATION_S:
+        raise ValueError("a duration cannot be longer than 365d")
     return seconds
+
+
+def positive_duration(value: float) -> float:
+    """A duration that cannot work as zero (a timeout, a period): more than 0s."""
+    if value <= 0:
+        raise ValueError("must be more than 0s")
+    return value
 
 
 class _Strict(BaseModel):
@@ -97,6 +110,11 @@ class TelegramSpec(_Strict):
     def _duration(cls, value: object) -> float:
         return parse_duration(value)
 
+    @field_validator("deliver_every", "send_timeout")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        return positive_duration(value)
+
 
 class FetchSpec(_Strict):
     user_agent: str = "newsbot/0.1 (+https://github.com/newsbot/newsbot)"
@@ -126,6 +144,11 @@ class FetchSpec(_Strict):
     @classmethod
     def _duration(cls, value: object) -> float:
         return parse_duration(value)
+
+    @field_validator("timeout", "connect_timeout")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        return positive_duration(value)
 
 
 class StorageSpec(_Strict):
