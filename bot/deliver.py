@@ -15,18 +15,29 @@ Crash safety: a delivery is ``sending`` while its request is in flight. After a 
 go back to ``pending`` (``Store.requeue_interrupted``) and are sent again: at-least-once, with
 duplicates bounded by the sends in flight at the crash (``concurrency`` messages at most). An
 ambiguous ``TimedOut`` is treated the same way: retried, so it may arrive twice.
+
+A state write that fails (disk full, database locked) is retried with backoff; if it still
+fails, the outcome is kept in memory (``_backlog``) and written before the next round claims
+anything, so a send Telegram accepted is never sent again because its ``sent`` mark failed, and
+no claimed delivery is left ``sending`` once the database takes writes again.
+
+A rejected token (401/404, :class:`~bot.errors.TokenRejected`) is a condition of the whole bot:
+sending stops at once, the claimed deliveries go back to ``pending`` without counting an
+attempt, and every round asks Telegram (``Sender.probe``, getMe) at most every
+``token_probe_s`` until the token works again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, tzinfo
 from typing import Literal, Protocol
 
-from bot.errors import DeliveryError, RetryableDelivery
+from bot.errors import DeliveryError, RetryableDelivery, StorageError, TokenRejected
 from bot.holds import is_held, last_digest_time, zone
 from bot.model import Alert, Delivery
 from bot.outbox import RetryPolicy, after_failure
@@ -41,6 +52,12 @@ class Sender(Protocol):
     """Puts alerts in front of one chat as one message; returns its id, raises ``DeliveryError``."""
 
     async def send(self, chat_id: int, alerts: Sequence[Alert], tz: tzinfo = UTC) -> int | None: ...
+
+    async def probe(self) -> None:
+        """Raise ``DeliveryError`` (``TokenRejected``) unless sending can work right now."""
+
+    def token_rejected(self) -> bool:
+        """Whether the sender saw its token rejected (by any request) since the last probe."""
 
 
 DIGEST_MOST = 1000
@@ -60,6 +77,9 @@ class DeliverySettings:
     wait_in_round_s: float = 5.0
     group_most: int = 10
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    token_probe_s: float = 30.0
+    write_tries: int = 5
+    write_backoff_s: float = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +98,17 @@ class DeliverReport:
             self.messages + other.messages,
             self.claimed + other.claimed,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Write:
+    """One outbox state write, kept to be written again when the database refused it."""
+
+    kind: Literal["sent", "retry", "failed", "release"]
+    ids: tuple[int, ...]
+    error: str = ""
+    at: float = 0.0
+    message_id: int | None = None
 
 
 @dataclass(slots=True)
@@ -107,6 +138,14 @@ class Deliverer:
         self.clock = clock
         self._in_flight = asyncio.Semaphore(self.settings.concurrency)
         self._stopping = False
+        self._token_rejected = False
+        self._next_probe_at = 0.0
+        self._backlog: list[_Write] = []
+
+    @property
+    def unrecorded(self) -> int:
+        """Deliveries whose last outcome is known here but not yet written to the database."""
+        return sum(len(w.ids) for w in self._backlog)
 
     def stop(self) -> None:
         """Finish the sends in flight, start no more; unsent claimed deliveries go back to
@@ -115,8 +154,87 @@ class Deliverer:
 
     async def round(self) -> DeliverReport:
         """Send every due delivery once (retries due within the round included)."""
-        if self._stopping:
+        if self._stopping or not await self._ready():
             return DeliverReport()
+        try:
+            return await self._round()
+        except StorageError as exc:
+            log.warning("delivery round skipped: %s", exc)
+            return DeliverReport()
+
+    async def _ready(self) -> bool:
+        """Write what the database refused before; ask whether a rejected token works again."""
+        if self._backlog and not self.flush():
+            return False
+        if not self._token_rejected and self.sender.token_rejected():
+            self._reject_token(TokenRejected("a request was answered 401/404"))
+            self._next_probe_at = self.clock()  # probe now: it may have been a passing glitch
+        if not self._token_rejected:
+            return True
+        now = self.clock()
+        if now < self._next_probe_at:
+            return False
+        self._next_probe_at = now + self.settings.token_probe_s
+        try:
+            await self.sender.probe()
+        except DeliveryError as exc:
+            log.error("Telegram still refuses the bot token (%s); deliveries wait", exc.reason)
+            return False
+        log.warning("Telegram accepts the bot token again: deliveries resume")
+        self._token_rejected = False
+        return True
+
+    def flush(self) -> bool:
+        """Write the kept outcomes, oldest first; False while the database still refuses."""
+        while self._backlog:
+            try:
+                self._apply(self._backlog[0])
+            except StorageError as exc:
+                log.warning("%d delivery outcomes still unrecorded: %s", self.unrecorded, exc)
+                return False
+            self._backlog.pop(0)
+        log.info("every delivery outcome kept in memory is recorded now")
+        return True
+
+    def _apply(self, write: _Write) -> None:
+        if write.kind == "sent":
+            self.store.mark_sent_many(write.ids, message_id=write.message_id, now=write.at)
+        elif write.kind == "retry":
+            for delivery_id in write.ids:
+                self.store.mark_retry(delivery_id, error=write.error, retry_at=write.at)
+        elif write.kind == "failed":
+            for delivery_id in write.ids:
+                self.store.mark_failed(delivery_id, error=write.error)
+        else:
+            self.store.release_many(write.ids)
+
+    async def _record(self, write: _Write) -> None:
+        """Write an outcome, retrying with backoff; keep it in memory if the database refuses."""
+        if not write.ids:
+            return
+        if self._backlog:  # keep the order: an older outcome of the same delivery goes first
+            self._backlog.append(write)
+            return
+        delay = self.settings.write_backoff_s
+        for attempt in range(self.settings.write_tries):
+            try:
+                self._apply(write)
+                return
+            except StorageError as exc:
+                if attempt + 1 == self.settings.write_tries:
+                    log.error(
+                        "deliveries %s: %s not recorded (%s); kept in memory until the database"
+                        " takes writes again",
+                        list(write.ids),
+                        write.kind,
+                        exc,
+                    )
+                    self._backlog.append(write)
+                    return
+            await asyncio.sleep(delay)
+            delay *= 2
+
+    async def _round(self) -> DeliverReport:
         now = self.clock()
         prefs = self.store.holding_prefs()
         held = [p.chat_id for p in prefs if is_held(p, now)]
@@ -139,6 +257,7 @@ class Deliverer:
                 and p.chat_id not in held
                 and (p.muted_until is None or p.muted_until <= now)
                 and self.store.pending_count(p.chat_id) == 0
+                and not self._token_rejected
             ):
                 self.store.save_prefs(replace(p, digest_sent_at=last))
         return DeliverReport(tally.sent, tally.retried, tally.failed, tally.messages, len(claimed))
@@ -160,11 +279,12 @@ class Deliverer:
             await asyncio.sleep(due - now)
 
     async def _chat(self, chat_id: int, queue: list[Delivery], tally: _Tally, most: int) -> None:
-        # Times in the alert read in the chat's /timezone (UTC until it sets one).
-        tz = zone(self.store.prefs_of(chat_id).timezone) or UTC
-        groups = message_groups([d.alert for d in queue], most=most, tz=tz)
+        groups: Sequence[Sequence[int]] = [range(len(queue))]
         done = 0
         try:
+            # Times in the alert read in the chat's /timezone (UTC until it sets one).
+            tz = zone(self.store.prefs_of(chat_id).timezone) or UTC
+            groups = message_groups([d.alert for d in queue], most=most, tz=tz)
             for number, indices in enumerate(groups):
                 if self._stopping:
                     break
@@ -177,9 +297,12 @@ class Deliverer:
                     return
         except _Stopped:
             pass
-        except Exception:  # a bug or a database error: leave nothing stuck in "sending"
+        except StorageError as exc:
+            log.warning("chat %s: delivery stopped: %s", chat_id, exc)
+        except Exception:  # a bug: leave nothing stuck in "sending"
             log.exception("chat %s: delivery stopped by an unexpected error", chat_id)
-        self.store.release_many(queue[i].id for g in groups[done:] for i in g)
+        rest = tuple(queue[i].id for g in groups[done:] for i in g)
+        await self._record(_Write("release", rest))
 
     async def _send_group(
         self, chat_id: int, batch: list[Delivery], tally: _Tally, tz: tzinfo
@@ -190,6 +313,9 @@ class Deliverer:
         while True:
             try:
                 message_id = await self._paced_send(chat_id, [d.alert for d in batch], tz)
+            except TokenRejected as exc:
+                self._reject_token(exc)
+                raise _Stopped from exc
             except DeliveryError as exc:
                 attempts += 1
                 now = self.clock()
@@ -207,8 +333,7 @@ class Deliverer:
                         chat_id,
                         outcome.new_chat_id,
                     )
-                    for delivery_id in ids:
-                        self.store.mark_retry(delivery_id, error=outcome.reason, retry_at=now)
+                    await self._record(_Write("retry", tuple(ids), outcome.reason, now))
                     tally.retried += len(ids)
                     return "wait", outcome.new_chat_id
                 if outcome.action == "retry":
@@ -216,34 +341,43 @@ class Deliverer:
                         self.pacer.note_flood(chat_id, outcome.retry_at, now)
                     wait = outcome.retry_at - now
                     if wait <= self.settings.wait_in_round_s:
-                        self.store.record_attempt(ids, error=outcome.reason)
+                        with contextlib.suppress(StorageError):  # only a count and a reason
+                            self.store.record_attempt(ids, error=outcome.reason)
                         tally.retried += len(ids)
                         await asyncio.sleep(max(0.0, wait))
                         continue
-                    for delivery_id in ids:
-                        self.store.mark_retry(
-                            delivery_id, error=outcome.reason, retry_at=outcome.retry_at
-                        )
+                    retry = _Write("retry", tuple(ids), outcome.reason, outcome.retry_at)
+                    await self._record(retry)
                     tally.retried += len(ids)
                     return "wait", chat_id
-                for delivery_id in ids:
-                    self.store.mark_failed(delivery_id, error=outcome.reason)
+                await self._record(_Write("failed", tuple(ids), outcome.reason))
                 tally.failed += len(ids)
                 if outcome.deactivate:
                     self.store.deactivate_chat(chat_id, outcome.reason)
                     tally.failed += self.store.fail_waiting(chat_id, error=outcome.reason)
                     return "stop", chat_id
                 return "next", chat_id
-            self.store.mark_sent_many(ids, message_id=message_id, now=self.clock())
+            await self._record(_Write("sent", tuple(ids), at=self.clock(), message_id=message_id))
             tally.sent += len(ids)
             tally.messages += 1
             return "next", chat_id
+
+    def _reject_token(self, exc: TokenRejected) -> None:
+        if not self._token_rejected:
+            log.error(
+                "Telegram refuses the bot token (%s): sending stops, deliveries stay pending;"
+                " checking again every %g s. Check TELEGRAM_BOT_TOKEN with @BotFather.",
+                exc.reason,
+                self.settings.token_probe_s,
+            )
+        self._token_rejected = True
+        self._next_probe_at = self.clock() + self.settings.token_probe_s
 
     async def _paced_send(self, chat_id: int, alerts: list[Alert], tz: tzinfo) -> int | None:
         """Wait for a send slot and the pacer's go, then send (the send is recorded at once)."""
         while True:
             async with self._in_flight:
-                if self._stopping:  # checked once the slot is ours: the wait may be long
+                if self._stopping or self._token_rejected:  # checked once the slot is ours
                     raise _Stopped
                 now = self.clock()
                 ready = self.pacer.ready_at(chat_id, now)

@@ -16,7 +16,7 @@ from bot import heap
 from bot.admin import AdminHooks, explain_url
 from bot.config import Config, load_config
 from bot.deliver import Deliverer, DeliverReport, DeliverySettings, Sender
-from bot.errors import ConfigError
+from bot.errors import ConfigError, StorageError
 from bot.fetch import Fetcher
 from bot.model import Source
 from bot.pacing import Pacer
@@ -85,13 +85,20 @@ class Runtime:
                 global_per_s=config.telegram.global_rate,
                 time_scale=config.telegram.pacing_scale,
             ),
-            settings=DeliverySettings(concurrency=config.telegram.send_concurrency),
+            settings=DeliverySettings(
+                concurrency=config.telegram.send_concurrency,
+                # a rejected token is asked about again (getMe) every few delivery rounds
+                token_probe_s=max(1.0, 5 * config.telegram.deliver_every_s),
+            ),
             clock=time.time,
         )
         self.last_delivery_at: float | None = None
         heap.settle()  # the compiled rules live as long as the config: keep GC passes off them
 
     async def open(self) -> None:
+        # One bot per database, and a database that takes writes, before the outbox is touched.
+        self.store.lock_instance()
+        self.store.check_writable()
         requeued = self.store.requeue_interrupted()
         if requeued:
             log.info("%d deliveries interrupted by the last stop are queued again", requeued)
@@ -99,6 +106,12 @@ class Runtime:
             await self.telegram.open()
 
     async def close(self) -> None:
+        if self.deliverer.unrecorded and not self.deliverer.flush():
+            log.error(
+                "%d delivery outcomes could not be recorded (the database refuses writes);"
+                " those sends may be repeated after the restart",
+                self.deliverer.unrecorded,
+            )
         if self.telegram:
             await self.telegram.close()
         await self.fetcher.aclose()
@@ -142,6 +155,9 @@ class Runtime:
         source = config.source(source.id) or source
         try:
             report = await check_source(source, config, self.deps)
+        except StorageError as exc:  # disk full, database locked: the next run tries again
+            log.error("source %s: not checked, the database failed: %s", source.id, exc)
+            return CheckReport(source_id=source.id, errors=(f"storage error: {exc}",))
         except Exception:  # a bug in one source's run must not stop the bot
             log.exception("source %s: unexpected error", source.id)
             return CheckReport(source_id=source.id, errors=("unexpected error",))

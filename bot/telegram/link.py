@@ -55,6 +55,12 @@ class ConsoleSender:
         self.out.flush()
         return None
 
+    async def probe(self) -> None:
+        """The console always works."""
+
+    def token_rejected(self) -> bool:
+        return False
+
 
 class TelegramLink:
     """One bot: receives commands (long polling) and sends alerts."""
@@ -73,6 +79,8 @@ class TelegramLink:
         send_timeout_s: float = 20.0,
         admin: AdminHooks | None = None,
     ) -> None:
+        self._token = token
+        self._rejected = False  # some request saw 401/404 since the last good probe
         self.store = store
         self.admin = admin
         self.rules = rules
@@ -89,9 +97,16 @@ class TelegramLink:
                     connection_pool_size=send_concurrency + 8,
                     read_timeout=send_timeout_s,
                     pool_timeout=send_timeout_s,
+                    on_rejected=self._on_rejected,
                 )
             )
-            .get_updates_request(CheckedRequest(read_timeout=poll_timeout_s + 10))
+            .get_updates_request(
+                CheckedRequest(
+                    read_timeout=poll_timeout_s + 10,
+                    on_rejected=self._on_rejected,
+                    keep_polling=True,
+                )
+            )
             .build()
         )
         self.app.add_handler(MessageHandler(filters.COMMAND, self._on_command))
@@ -105,14 +120,15 @@ class TelegramLink:
             await self.app.initialize()
             await self.app.bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS])
         except TelegramError as exc:
-            raise translate(exc) from exc
+            raise self._translate(exc) from None
         if self.admin is not None:  # admins also see their commands in their private chat
             everything = [BotCommand(n, d) for n, d in COMMANDS + ADMIN_COMMANDS]
             for admin in sorted(self.admin.admins()):
                 try:
                     await self.app.bot.set_my_commands(everything, scope=BotCommandScopeChat(admin))
                 except TelegramError as exc:  # an admin who never opened the bot's chat
-                    log.info("admin %s: command list not set: %s", admin, translate(exc).reason)
+                    reason = self._translate(exc).reason
+                    log.info("admin %s: command list not set: %s", admin, reason)
 
     async def process_pending_updates(self) -> int:
         """Answer every command already waiting, without long polling (for ``run --once``)."""
@@ -123,7 +139,7 @@ class TelegramLink:
             if updates:
                 await self.app.bot.get_updates(offset=updates[-1].update_id + 1, timeout=0)
         except TelegramError as exc:
-            raise translate(exc) from exc
+            raise self._translate(exc) from None
         return len(updates)
 
     async def start_polling(self) -> None:
@@ -132,6 +148,14 @@ class TelegramLink:
         await self.app.updater.start_polling(
             timeout=int(self.poll_timeout_s), error_callback=self._on_poll_error
         )
+
+    async def probe(self) -> None:
+        """Ask Telegram whether the token works (getMe); raise ``DeliveryError`` if not."""
+        try:
+            await self.app.bot.get_me()
+        except TelegramError as exc:
+            raise self._translate(exc) from None
+        self._rejected = False
 
     async def close(self) -> None:
         if self.app.updater is not None and self.app.updater.running:
@@ -162,7 +186,7 @@ class TelegramLink:
                     link_preview_options=LinkPreviewOptions(is_disabled=not self.link_preview),
                 )
             except TelegramError as exc:
-                raise translate(exc) from exc
+                raise self._translate(exc) from None
             first = first if first is not None else message.message_id
         return first
 
@@ -172,7 +196,7 @@ class TelegramLink:
             try:
                 await self.app.bot.send_message(chat_id=admin, text=text[:4000])
             except TelegramError as exc:
-                log.warning("admin %s: notice not sent: %s", admin, translate(exc).reason)
+                log.warning("admin %s: notice not sent: %s", admin, self._translate(exc).reason)
 
     # -- commands --------------------------------------------------------------------------
 
@@ -182,7 +206,10 @@ class TelegramLink:
         if message is None or chat is None or not message.text:
             return
         words = message.text.split()
-        command = words[0][1:].split("@", 1)[0].lower()
+        command, _, addressee = words[0][1:].partition("@")
+        command = command.lower()
+        if addressee and addressee.lower() != (self.app.bot.username or "").lower():
+            return  # "/help@otherbot" in a group is for another bot
         user_id = update.effective_user.id if update.effective_user else None
         may_change = True
         if command in CHANGING:
@@ -202,7 +229,7 @@ class TelegramLink:
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         except TelegramError as exc:
-            error: DeliveryError = translate(exc)
+            error: DeliveryError = self._translate(exc)
             log.warning("chat %s: reply to /%s failed: %s", chat.id, command, error.reason)
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -222,7 +249,7 @@ class TelegramLink:
                 reply.html, parse_mode=ParseMode.HTML, reply_markup=_keyboard(reply)
             )
         except TelegramError as exc:
-            log.warning("chat %s: button answer failed: %s", chat.id, translate(exc).reason)
+            log.warning("chat %s: button answer failed: %s", chat.id, self._translate(exc).reason)
 
     async def _may_change(
         self, chat_id: int, chat_type: str, user_id: int | None, sender_chat: TgChat | None
@@ -238,13 +265,24 @@ class TelegramLink:
         try:
             member = await self.app.bot.get_chat_member(chat_id, user_id)
         except TelegramError as exc:
-            reason = translate(exc).reason
+            reason = self._translate(exc).reason
             log.warning("chat %s: cannot check user %s: %s", chat_id, user_id, reason)
             return False
         return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 
+    def token_rejected(self) -> bool:
+        """Whether a request (a send, or the poller) saw the token rejected since the last
+        good probe."""
+        return self._rejected
+
+    def _on_rejected(self) -> None:
+        self._rejected = True  # the deliverer notices, logs it, and probes
+
+    def _translate(self, exc: TelegramError) -> DeliveryError:
+        return translate(exc, self._token)
+
     def _on_poll_error(self, exc: TelegramError) -> None:
-        log.warning("polling Telegram failed: %s", translate(exc).reason)
+        log.warning("polling Telegram failed: %s", self._translate(exc).reason)
 
 
 def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
