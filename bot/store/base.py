@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -60,7 +61,8 @@ class StoreBase:
         try:
             metadata.create_all(self.engine)
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot open database {shown}: {reason(exc)}") from None
+            hint = _read_only_hint(self.path)
+            raise StorageError(f"cannot open database {shown}: {reason(exc)}{hint}") from None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -99,6 +101,16 @@ def reason(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None)
     text = str(orig if orig is not None else exc).strip() or type(exc).__name__
     return text.splitlines()[0]
+
+
+def _read_only_hint(path: Path | None) -> str:
+    """Why SQLite may not open a file: it, or its folder (for the journal), is read-only."""
+    if path is None:
+        return ""
+    for place in (path, path.parent):
+        if place.exists() and not os.access(place, os.W_OK):
+            return f" ({place} is read-only)"
+    return ""
 
 
 _DRIVER_PACKAGES = {"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary"}

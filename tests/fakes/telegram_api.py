@@ -18,7 +18,11 @@ What it does, faithfully enough to test delivery code against:
   (:meth:`FakeTelegram.wait_for`) instead of sleeping;
 * injects faults per method and optionally per chat (:class:`Fault`, :meth:`FakeTelegram.inject`),
   slows every answer (:attr:`FakeTelegram.delay_s`), and can enforce Telegram's flood limits
-  (:class:`FloodLimits`) by answering 429 like the real API.
+  (:class:`FloodLimits`) by answering 429 like the real API;
+* misbehaves like a proxy or a broken network when told to: an error quoting the request URL
+  (token and all), an HTML or truncated body, a reset connection, or an answer held until the
+  test opens a gate (:meth:`Fault.echoing_url`, :meth:`Fault.raw`, :meth:`Fault.connection_reset`,
+  :meth:`Fault.gated`).
 
 It is stricter than Telegram in one documented way: a ``&`` that does not start one of the
 entities Telegram supports (``&lt; &gt; &amp; &quot;`` and numeric ones) is a parse error,
@@ -366,6 +370,7 @@ class Fault:
     raw_body: bytes | None = None
     content_type: str = "application/json"
     reset: bool = False
+    gate: threading.Event | None = None
 
     @classmethod
     def retry_after(cls, seconds: int) -> Fault:
@@ -432,6 +437,12 @@ class Fault:
     def raw(cls, status: int, body: bytes, content_type: str = "text/html") -> Fault:
         """Answer ``body`` as it is (an HTML error page of a proxy, a truncated JSON)."""
         return cls(status, http_status=status, raw_body=body, content_type=content_type)
+
+    @classmethod
+    def gated(cls, gate: threading.Event) -> Fault:
+        """Hold the request until ``gate`` is set, then answer normally (the test decides
+        when Telegram answers; :attr:`FakeTelegram.at_gate` counts who waits)."""
+        return cls(None, gate=gate)
 
     @classmethod
     def connection_reset(cls) -> Fault:
@@ -586,6 +597,7 @@ class FakeTelegram:
         self._thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
         self._waiting_polls = 0
+        self._at_gate = 0
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -869,6 +881,9 @@ class FakeTelegram:
         delay = self.delay_s + (fault.fault.delay_s if fault else 0.0)
         if delay > 0 and self._closing.wait(delay):
             return 503, b"", None  # shutting down: the client sees a broken connection anyway
+        gate = fault.fault.gate if fault is not None else None
+        if gate is not None and not self._wait_at_gate(gate):
+            return 503, b"", None
         if fault is not None and (fault.fault.raw_body is not None or fault.fault.reset):
             self._record(method, params, arrived, fault.fault.http_status or 0, {"ok": False})
             return fault.fault.http_status or 0, fault.fault.raw_body or b"", fault.fault
@@ -890,6 +905,26 @@ class FakeTelegram:
                 http_status = fault.fault.http_status
         self._record(method, params, arrived, status, response)
         return http_status, json.dumps(response, ensure_ascii=False).encode("utf-8"), None
+
+    @property
+    def at_gate(self) -> int:
+        """How many requests wait at a :meth:`Fault.gated` gate right now."""
+        with self._cond:
+            return self._at_gate
+
+    def _wait_at_gate(self, gate: threading.Event) -> bool:
+        with self._cond:
+            self._at_gate += 1
+            self._cond.notify_all()
+        try:
+            while not gate.wait(0.05):
+                if self._closing.is_set():
+                    return False
+            return True
+        finally:
+            with self._cond:
+                self._at_gate -= 1
+                self._cond.notify_all()
 
     def _record(
         self,
