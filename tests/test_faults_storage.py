@@ -268,3 +268,70 @@ def test_a_full_disk_mid_run_strands_nothing_and_resends_nothing(
     assert "Traceback" not in text
     received = Counter((m.chat_id, s) for m in fake.sent_messages() for s in stories_in(m.text))
     assert set(received) == wanted and max(received.values()) == 1
+
+
+async def test_a_command_while_the_database_is_locked_is_answered_with_an_apology(
+    tmp_path: Path, fake: FakeTelegram
+) -> None:
+    """/subscribe while another writer holds the database past the busy timeout: the user is
+    told to try again (no handler traceback); afterwards the same command works."""
+    from bot.config import load_config
+    from bot.telegram.link import TelegramLink
+
+    config = load_config(ROOT / "config" / "newsbot.yaml", env={})
+    db = tmp_path / "newsbot.db"
+    store = Store(f"sqlite:///{db}")
+    link = TelegramLink(
+        token=fake.token,
+        api_base_url=fake.url,
+        store=store,
+        rules=lambda: config.rules,
+        clock=time.time,
+    )
+    await link.open()
+    holder = sqlite3.connect(db, isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        fake.send_command(5, "/subscribe zelensky-trump-summit")
+        await link.process_pending_updates()
+        holder.execute("ROLLBACK")
+        [apology] = fake.sent_messages(5)
+        assert "try again later" in apology.text
+        fake.send_command(5, "/subscribe zelensky-trump-summit")
+        await link.process_pending_updates()
+        assert store.subscriptions_of(5) == ["zelensky-trump-summit"]
+    finally:
+        holder.close()
+        await link.close()
+        store.close()
+
+
+async def test_a_source_check_that_cannot_be_stored_is_one_log_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A source run whose results the locked database refuses: one error line, no traceback,
+    and the bot goes on (the next run tries again)."""
+    from bot.config import load_config
+    from bot.runner import Runtime
+    from tests.fakes.news_server import NewsServer
+
+    with NewsServer() as news:
+        url = news.page("/a.html", "<html><body><article><p>Some text.</p></article></html>")
+        config = yaml.safe_load((ROOT / "config" / "newsbot.yaml").read_text(encoding="utf-8"))
+        config["sources"] = [{"id": "one", "url": url, "kind": "page", "ignore_robots": True}]
+        path = tmp_path / "newsbot.yaml"
+        path.write_text(yaml.safe_dump(config), encoding="utf-8")
+        db = tmp_path / "newsbot.db"
+        runtime = Runtime(load_config(path, env={"NEWSBOT_DATABASE_URL": f"sqlite:///{db}"}))
+        await runtime.open()
+        holder = sqlite3.connect(db, isolation_level=None)
+        try:
+            holder.execute("BEGIN EXCLUSIVE")
+            report = await runtime.check(runtime.config.sources[0])
+            holder.execute("ROLLBACK")
+            assert report.errors and "storage error" in report.errors[0]
+            assert not any(r.exc_info for r in caplog.records)
+            assert not (await runtime.check(runtime.config.sources[0])).errors
+        finally:
+            holder.close()
+            await runtime.close()

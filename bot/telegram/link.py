@@ -6,6 +6,7 @@ Only this package imports ``telegram``. Vendor errors are translated by
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, tzinfo
@@ -33,7 +34,7 @@ from telegram.ext import (
 
 from bot.admin import ADMIN_COMMANDS, AdminHooks, admin_answer
 from bot.commands import CHANGING, COMMANDS, Chat, Reply, answer, press
-from bot.errors import DeliveryError, MessageRejected
+from bot.errors import DeliveryError, MessageRejected, StorageError
 from bot.model import Alert
 from bot.render import render_console, render_messages, render_plain
 from bot.rules import RuleSet
@@ -41,6 +42,11 @@ from bot.store import Store
 from bot.telegram.errors import CheckedRequest, translate
 
 log = logging.getLogger("newsbot.telegram")
+
+STORAGE_TROUBLE = Reply(
+    "Sorry, I cannot save or look that up right now (my database is in trouble; the admins see"
+    " it in the log). Please try again later."
+)
 
 
 class ConsoleSender:
@@ -215,11 +221,15 @@ class TelegramLink:
         if command in CHANGING:
             may_change = await self._may_change(chat.id, chat.type, user_id, message.sender_chat)
         who = Chat(chat_id=chat.id, user_id=user_id, chat_type=chat.type, may_change=may_change)
-        if command in {name for name, _ in ADMIN_COMMANDS}:
-            hooks = self.admin or AdminHooks(frozenset, _no_reload, _no_test, lambda: None)
-            reply = await admin_answer(command, words[1:], who, self.store, hooks, self.clock())
-        else:
-            reply = answer(command, words[1:], who, self.store, self.rules(), self.clock())
+        try:
+            if command in {name for name, _ in ADMIN_COMMANDS}:
+                hooks = self.admin or AdminHooks(frozenset, _no_reload, _no_test, lambda: None)
+                reply = await admin_answer(command, words[1:], who, self.store, hooks, self.clock())
+            else:
+                reply = answer(command, words[1:], who, self.store, self.rules(), self.clock())
+        except StorageError as exc:  # disk full, database locked: say so, keep running
+            log.warning("chat %s: /%s not answered: %s", chat.id, command, exc)
+            reply = STORAGE_TROUBLE
         try:
             await message.reply_text(
                 reply.html,
@@ -242,7 +252,13 @@ class TelegramLink:
         who = Chat(
             chat_id=chat.id, user_id=query.from_user.id, chat_type=chat.type, may_change=may_change
         )
-        reply, toast = press(query.data or "", who, self.store, self.rules(), self.clock())
+        try:
+            reply, toast = press(query.data or "", who, self.store, self.rules(), self.clock())
+        except StorageError as exc:
+            log.warning("chat %s: button not answered: %s", chat.id, exc)
+            with contextlib.suppress(TelegramError):
+                await query.answer(STORAGE_TROUBLE.html)
+            return
         try:
             await query.answer(toast)
             await query.edit_message_text(
