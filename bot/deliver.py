@@ -17,7 +17,7 @@ duplicates bounded by the sends in flight at the crash (``concurrency`` messages
 ambiguous ``TimedOut`` is treated the same way: retried, so it may arrive twice.
 
 A state write that fails (disk full, database locked) is retried with backoff; if it still
-fails, the outcome is kept in memory (``_backlog``) and written before the next round claims
+fails, it is kept in memory (:mod:`bot.state_writes`) and written before the next round claims
 anything, so a send Telegram accepted is never sent again because its ``sent`` mark failed, and
 no claimed delivery is left ``sending`` once the database takes writes again.
 
@@ -43,6 +43,7 @@ from bot.model import Alert, Delivery
 from bot.outbox import RetryPolicy, after_failure
 from bot.pacing import Pacer
 from bot.render import message_groups
+from bot.state_writes import StateWrite, StateWriter
 from bot.store import Store
 
 log = logging.getLogger("newsbot.deliver")
@@ -100,17 +101,6 @@ class DeliverReport:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _Write:
-    """One outbox state write, kept to be written again when the database refused it."""
-
-    kind: Literal["sent", "retry", "failed", "release"]
-    ids: tuple[int, ...]
-    error: str = ""
-    at: float = 0.0
-    message_id: int | None = None
-
-
 @dataclass(slots=True)
 class _Tally:
     sent: int = 0
@@ -140,12 +130,9 @@ class Deliverer:
         self._stopping = False
         self._token_rejected = False
         self._next_probe_at = 0.0
-        self._backlog: list[_Write] = []
-
-    @property
-    def unrecorded(self) -> int:
-        """Deliveries whose last outcome is known here but not yet written to the database."""
-        return sum(len(w.ids) for w in self._backlog)
+        self.writes = StateWriter(
+            store, tries=self.settings.write_tries, backoff_s=self.settings.write_backoff_s
+        )
 
     def stop(self) -> None:
         """Finish the sends in flight, start no more; unsent claimed deliveries go back to
@@ -164,7 +151,7 @@ class Deliverer:
 
     async def _ready(self) -> bool:
         """Write what the database refused before; ask whether a rejected token works again."""
-        if self._backlog and not self.flush():
+        if not self.writes.flush():
             return False
         if not self._token_rejected and self.sender.token_rejected():
             self._reject_token(TokenRejected("a request was answered 401/404"))
@@ -183,56 +170,6 @@ class Deliverer:
         log.warning("Telegram accepts the bot token again: deliveries resume")
         self._token_rejected = False
         return True
-
-    def flush(self) -> bool:
-        """Write the kept outcomes, oldest first; False while the database still refuses."""
-        while self._backlog:
-            try:
-                self._apply(self._backlog[0])
-            except StorageError as exc:
-                log.warning("%d delivery outcomes still unrecorded: %s", self.unrecorded, exc)
-                return False
-            self._backlog.pop(0)
-        log.info("every delivery outcome kept in memory is recorded now")
-        return True
-
-    def _apply(self, write: _Write) -> None:
-        if write.kind == "sent":
-            self.store.mark_sent_many(write.ids, message_id=write.message_id, now=write.at)
-        elif write.kind == "retry":
-            for delivery_id in write.ids:
-                self.store.mark_retry(delivery_id, error=write.error, retry_at=write.at)
-        elif write.kind == "failed":
-            for delivery_id in write.ids:
-                self.store.mark_failed(delivery_id, error=write.error)
-        else:
-            self.store.release_many(write.ids)
-
-    async def _record(self, write: _Write) -> None:
-        """Write an outcome, retrying with backoff; keep it in memory if the database refuses."""
-        if not write.ids:
-            return
-        if self._backlog:  # keep the order: an older outcome of the same delivery goes first
-            self._backlog.append(write)
-            return
-        delay = self.settings.write_backoff_s
-        for attempt in range(self.settings.write_tries):
-            try:
-                self._apply(write)
-                return
-            except StorageError as exc:
-                if attempt + 1 == self.settings.write_tries:
-                    log.error(
-                        "deliveries %s: %s not recorded (%s); kept in memory until the database"
-                        " takes writes again",
-                        list(write.ids),
-                        write.kind,
-                        exc,
-                    )
-                    self._backlog.append(write)
-                    return
-            await asyncio.sleep(delay)
-            delay *= 2
 
     async def _round(self) -> DeliverReport:
         now = self.clock()
@@ -302,7 +239,7 @@ class Deliverer:
         except Exception:  # a bug: leave nothing stuck in "sending"
             log.exception("chat %s: delivery stopped by an unexpected error", chat_id)
         rest = tuple(queue[i].id for g in groups[done:] for i in g)
-        await self._record(_Write("release", rest))
+        await self.writes.record(StateWrite("release", rest))
 
     async def _send_group(
         self, chat_id: int, batch: list[Delivery], tally: _Tally, tz: tzinfo
@@ -333,7 +270,7 @@ class Deliverer:
                         chat_id,
                         outcome.new_chat_id,
                     )
-                    await self._record(_Write("retry", tuple(ids), outcome.reason, now))
+                    await self.writes.record(StateWrite("retry", tuple(ids), outcome.reason, now))
                     tally.retried += len(ids)
                     return "wait", outcome.new_chat_id
                 if outcome.action == "retry":
@@ -346,18 +283,19 @@ class Deliverer:
                         tally.retried += len(ids)
                         await asyncio.sleep(max(0.0, wait))
                         continue
-                    retry = _Write("retry", tuple(ids), outcome.reason, outcome.retry_at)
-                    await self._record(retry)
+                    retry = StateWrite("retry", tuple(ids), outcome.reason, outcome.retry_at)
+                    await self.writes.record(retry)
                     tally.retried += len(ids)
                     return "wait", chat_id
-                await self._record(_Write("failed", tuple(ids), outcome.reason))
+                await self.writes.record(StateWrite("failed", tuple(ids), outcome.reason))
                 tally.failed += len(ids)
                 if outcome.deactivate:
                     self.store.deactivate_chat(chat_id, outcome.reason)
                     tally.failed += self.store.fail_waiting(chat_id, error=outcome.reason)
                     return "stop", chat_id
                 return "next", chat_id
-            await self._record(_Write("sent", tuple(ids), at=self.clock(), message_id=message_id))
+            sent = StateWrite("sent", tuple(ids), at=self.clock(), message_id=message_id)
+            await self.writes.record(sent)
             tally.sent += len(ids)
             tally.messages += 1
             return "next", chat_id

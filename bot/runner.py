@@ -106,11 +106,12 @@ class Runtime:
             await self.telegram.open()
 
     async def close(self) -> None:
-        if self.deliverer.unrecorded and not self.deliverer.flush():
+        writes = self.deliverer.writes
+        if not writes.flush():
             log.error(
                 "%d delivery outcomes could not be recorded (the database refuses writes);"
                 " those sends may be repeated after the restart",
-                self.deliverer.unrecorded,
+                writes.unrecorded,
             )
         if self.telegram:
             await self.telegram.close()
