@@ -13,7 +13,7 @@ import yaml
 
 from bot.config import load_config
 from bot.deliver import Deliverer
-from bot.model import PlannedAlert
+from bot.model import Alert, PlannedAlert
 from bot.pacing import Pacer
 from bot.render import neutralize, render_console, render_messages, render_plain
 from bot.runner import Runtime
@@ -33,7 +33,8 @@ TRICK_TITLE = "Zelensky \u202eskeets\u202c meets\u200b Trump\u2066 in Kyiv\u2069
 TRICK_SNIPPET = "Leaders\u200b met at the summit\u202e and talked\u202c \u2067late\u2069."
 
 
-def hostile_alert():  # type: ignore[no-untyped-def]
+def hostile_alert() -> Alert:
+    """An alert whose title and snippet hide bidi controls and zero-width characters."""
     alert = story_alert(story_article(0))
     snippet = TRICK_SNIPPET
     start = snippet.index("summit")
@@ -53,11 +54,11 @@ def test_neutralize_drops_bidi_and_zero_width_and_keeps_needed_joiners() -> None
     assert neutralize("\u200dword\u200c ") == "word "
 
 
-@pytest.mark.parametrize("tz_digest", [False, True])
-def test_every_rendering_of_an_alert_is_free_of_hidden_characters(tz_digest: bool) -> None:
+@pytest.mark.parametrize("digest", [False, True])
+def test_every_rendering_of_an_alert_is_free_of_hidden_characters(digest: bool) -> None:
     """HTML messages (one alert, or a digest of several), the plain-text fallback and the
     console form carry no bidi or zero-width character, and the hit is still in bold."""
-    alerts = [hostile_alert()] * (3 if tz_digest else 1)
+    alerts = [hostile_alert()] * (3 if digest else 1)
     rendered = [*render_messages(alerts), *render_plain(alerts), render_console(alerts[0])]
     for text in rendered:
         assert not HOSTILE & set(text), [hex(ord(c)) for c in HOSTILE & set(text)]

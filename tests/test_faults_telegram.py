@@ -21,6 +21,7 @@ import yaml
 from bot.config import Config, load_config
 from bot.deliver import Deliverer, DeliverySettings
 from bot.errors import PermanentDelivery, RetryableDelivery
+from bot.model import Alert
 from bot.outbox import RetryPolicy
 from bot.pacing import Pacer
 from bot.store import Store
@@ -329,8 +330,6 @@ async def test_odd_answers_are_classified(
 
 async def test_odd_answers_translate_to_our_errors(fake: FakeTelegram, link: TelegramLink) -> None:
     """Each odd answer becomes one of our DeliveryErrors (never a vendor exception)."""
-    from bot.model import Alert
-
     alert = Alert("t", "T", "https://x.example/a", "A", "s", None, "r", "snippet", ())
     for fault, kind in [
         (Fault.raw(502, b"<html>bad gateway</html>"), RetryableDelivery),
