@@ -11,17 +11,17 @@ import re
 from urllib.parse import quote
 
 REDACTED = "<token>"
+MIN_SECRET = 6
 
 
 def secret_forms(token: str | None) -> tuple[str, ...]:
     """The strings to hide for ``token``, longest first (the whole token before its secret)."""
     if not token:
         return ()
-    forms = {token, quote(token, safe=""), quote(token)}
     secret = token.split(":", 1)[1] if ":" in token else token
-    if len(secret) >= 8:
-        forms |= {secret, quote(secret, safe="")}
-    return tuple(sorted(forms, key=len, reverse=True))
+    forms = {token, quote(token, safe=""), quote(token), secret, quote(secret, safe="")}
+    # A form this short is no secret (no real token is), and hiding it would garble every line.
+    return tuple(sorted((f for f in forms if len(f) >= MIN_SECRET), key=len, reverse=True))
 
 
 def redact(text: str, token: str | None) -> str:

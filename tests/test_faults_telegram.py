@@ -24,6 +24,7 @@ from bot.errors import PermanentDelivery, RetryableDelivery
 from bot.model import Alert
 from bot.outbox import RetryPolicy
 from bot.pacing import Pacer
+from bot.redact import redact
 from bot.store import Store
 from bot.telegram.link import TelegramLink
 from tests.conftest import ROOT
@@ -355,3 +356,24 @@ async def test_commands_for_another_bot_are_ignored(fake: FakeTelegram, link: Te
     fake.send_command(-500, "/help", user_id=5)
     await link.process_pending_updates()
     assert len(fake.sent_messages(-500)) == 3
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [
+        "GET /bot123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/getMe",
+        "url=/bot123456%3AAAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage",
+        "chat not found: /bot123456:aahdqtcvch1vgwjxfseofsas0k5paldsaw/sendmessage",
+        "the secret AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw alone",
+    ],
+)
+def test_redact_hides_every_form_of_the_token(shown: str) -> None:
+    """Plain, percent-encoded, lower-cased, or the secret part alone: all become <token>."""
+    out = redact(shown, "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw")
+    assert "<token>" in out and "aahdqtcvch1vgwjxfseofsas0k5paldsaw" not in out.lower()
+
+
+def test_redact_leaves_text_alone_without_a_real_token() -> None:
+    """No token, or one too short to be a secret, changes nothing."""
+    assert redact("a 1:x b", None) == "a 1:x b"
+    assert redact("a 1:x b", "1:x") == "a 1:x b"
