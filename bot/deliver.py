@@ -32,9 +32,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Literal, Protocol
 
 from bot.errors import DeliveryError, RetryableDelivery, StorageError, TokenRejected
@@ -120,15 +120,19 @@ class Deliverer:
         pacer: Pacer | None = None,
         settings: DeliverySettings | None = None,
         clock: Callable[[], float],
+        on_token_back: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
+        """``on_token_back`` tells the admins (in Telegram) that a rejected token works again."""
         self.store = store
         self.sender = sender
+        self.on_token_back = on_token_back
         self.pacer = pacer or Pacer()
         self.settings = settings or DeliverySettings()
         self.clock = clock
         self._in_flight = asyncio.Semaphore(self.settings.concurrency)
         self._stopping = False
         self._token_rejected = False
+        self._rejected_since = 0.0
         self._next_probe_at = 0.0
         self.writes = StateWriter(
             store, tries=self.settings.write_tries, backoff_s=self.settings.write_backoff_s
@@ -169,6 +173,12 @@ class Deliverer:
             return False
         log.warning("Telegram accepts the bot token again: deliveries resume")
         self._token_rejected = False
+        if self.on_token_back is not None:
+            since = datetime.fromtimestamp(self._rejected_since, UTC).strftime("%H:%M:%S UTC")
+            await self.on_token_back(
+                f"Telegram rejected the bot token from {since} until now; nothing was lost:"
+                " the alerts that waited are being sent."
+            )
         return True
 
     async def _round(self) -> DeliverReport:
@@ -302,6 +312,7 @@ class Deliverer:
 
     def _reject_token(self, exc: TokenRejected) -> None:
         if not self._token_rejected:
+            self._rejected_since = self.clock()
             log.error(
                 "Telegram refuses the bot token (%s): sending stops, deliveries stay pending;"
                 " checking again every %g s. Check TELEGRAM_BOT_TOKEN with @BotFather.",

@@ -91,9 +91,14 @@ class Runtime:
                 token_probe_s=max(1.0, 5 * config.telegram.deliver_every_s),
             ),
             clock=time.time,
+            on_token_back=self._tell_admins,
         )
         self.last_delivery_at: float | None = None
         heap.settle()  # the compiled rules live as long as the config: keep GC passes off them
+
+    async def _tell_admins(self, text: str) -> None:
+        if self.telegram:
+            await self.telegram.notify_admins(self.config.telegram.admins, text)
 
     async def open(self) -> None:
         # One bot per database, and a database that takes writes, before the outbox is touched.

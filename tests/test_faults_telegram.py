@@ -259,7 +259,8 @@ def test_a_running_bot_survives_a_rejected_token_and_answers_commands_after(
     tmp_path: Path, fake: FakeTelegram
 ) -> None:
     """`newsbot run`: 401 for everything mid-run, then accepted again: every alert arrives
-    once, none failed, and commands are answered again (polling never gave up)."""
+    once, none failed, commands are answered again (polling never gave up), and the admins
+    are told in Telegram once it works again."""
     store = Store(f"sqlite:///{tmp_path}/newsbot.db")
     config = write_config(tmp_path, fake)
     log = tmp_path / "bot.log"
@@ -292,6 +293,8 @@ def test_a_running_bot_survives_a_rejected_token_and_answers_commands_after(
     text = log.read_text()
     assert code == 0, text[-3000:]
     assert "refuses the bot token" in text and "accepts the bot token again" in text
+    [notice] = [m.text for m in fake.sent_messages(ADMIN)]
+    assert "rejected the bot token" in notice and "nothing was lost" in notice
     check = Store(store_url)
     assert check.delivery_counts() == {"sent": 4}
     check.close()
