@@ -133,6 +133,7 @@ class Deliverer:
         self._stopping = False
         self._token_rejected = False
         self._rejected_since = 0.0
+        self._failed_probes = 0
         self._next_probe_at = 0.0
         self.writes = StateWriter(
             store, tries=self.settings.write_tries, backoff_s=self.settings.write_backoff_s
@@ -159,7 +160,6 @@ class Deliverer:
             return False
         if not self._token_rejected and self.sender.token_rejected():
             self._reject_token(TokenRejected("a request was answered 401/404"))
-            self._next_probe_at = self.clock()  # probe now: it may have been a passing glitch
         if not self._token_rejected:
             return True
         now = self.clock()
@@ -170,10 +170,11 @@ class Deliverer:
             await self.sender.probe()
         except DeliveryError as exc:
             log.error("Telegram still refuses the bot token (%s); deliveries wait", exc.reason)
+            self._failed_probes += 1
             return False
         log.warning("Telegram accepts the bot token again: deliveries resume")
         self._token_rejected = False
-        if self.on_token_back is not None:
+        if self.on_token_back is not None and self._failed_probes:  # not for a passing glitch
             since = datetime.fromtimestamp(self._rejected_since, UTC).strftime("%H:%M:%S UTC")
             await self.on_token_back(
                 f"Telegram rejected the bot token from {since} until now; nothing was lost:"
@@ -313,6 +314,7 @@ class Deliverer:
     def _reject_token(self, exc: TokenRejected) -> None:
         if not self._token_rejected:
             self._rejected_since = self.clock()
+            self._failed_probes = 0
             log.error(
                 "Telegram refuses the bot token (%s): sending stops, deliveries stay pending;"
                 " checking again every %g s. Check TELEGRAM_BOT_TOKEN with @BotFather.",
