@@ -1,7 +1,9 @@
 """What newsbot answers to its admins: /status, /reload and /test <url>.
 
 Admins are the Telegram user ids in ``telegram.admins``; anyone else gets a polite refusal and
-nothing else. The running bot lends its powers through :class:`AdminHooks`.
+nothing else. Admin output (subscribers' chat ids, sources' errors) is shown only in an admin's
+private chat: asked in a group, the bot says where to ask. The running bot lends its powers
+through :class:`AdminHooks`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from html import escape
 from bot.commands import Chat, Reply
 from bot.errors import FetchError
 from bot.fetch import Fetcher
+from bot.render import neutralize
 from bot.rules import RuleSet
 from bot.store import Store
 
@@ -24,6 +27,10 @@ ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 REFUSAL = Reply("Sorry, that command is only for the admins of this bot. /help lists yours.")
+PRIVATE_ONLY = Reply(
+    "Admin commands answer only in your private chat with the bot: the answers name"
+    " subscribers' chats. Ask me there."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +61,7 @@ def status(store: Store, now: float, last_cycle: float | None) -> Reply:
         icon = {"ok": "🟢", "failing": "🔴", "blocked": "🟠"}.get(health.status, "⚪")
         line = f"{icon} <code>{escape(source_id)}</code> {escape(health.status)}"
         if health.status != "ok" and health.last_error:
-            line += f" — {escape(health.last_error[:200])}"
+            line += f" — {escape(neutralize(health.last_error[:200]))}"
         lines.append(line)
     counts = store.delivery_counts()
     lines.append("\n<b>Deliveries</b>")
@@ -63,7 +70,7 @@ def status(store: Store, now: float, last_cycle: float | None) -> Reply:
         + f", failed {counts.get('failed', 0)}"
     )
     for delivery_id, chat_id, reason in store.failed_deliveries(5):
-        lines.append(f"✖ #{delivery_id} to {chat_id}: {escape(reason[:200])}")
+        lines.append(f"✖ #{delivery_id} to {chat_id}: {escape(neutralize(reason[:200]))}")
     last_run = max((h.last_run_at or 0.0 for h in statuses.values()), default=0.0) or None
     lines.append("\n<b>Last cycle</b>")
     lines.append(f"source check: {_when(last_run, now)}")
@@ -77,6 +84,8 @@ async def admin_answer(
     """The reply to an admin command; a refusal for anyone not in ``telegram.admins``."""
     if chat.user_id is None or chat.user_id not in hooks.admins():
         return REFUSAL
+    if chat.chat_type != "private":
+        return PRIVATE_ONLY
     if command == "status":
         return status(store, now, hooks.last_cycle())
     if command == "reload":
@@ -106,4 +115,4 @@ async def explain_url(url: str, fetcher: Fetcher, rules: RuleSet) -> str:
     matches = rules.match(article, source_host=host)
     lines.append("Matches: " + (", ".join(f"{m.topic_id} ({m.reason})" for m in matches) or "none"))
     lines += [format_explanation(e) for e in rules.explain(article, source_host=host)]
-    return "\n".join(lines)
+    return neutralize("\n".join(lines))

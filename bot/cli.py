@@ -14,33 +14,34 @@ from pathlib import Path
 
 from bot import __version__
 from bot.config import Config, FetchSettings, default_config_path, load_config
-from bot.errors import ConfigError, FetchError, NewsbotError, StorageError
+from bot.errors import ConfigError, FetchError, NewsbotError, StorageError, TokenRejected
+from bot.redact import redact
 from bot.wording import count
 
 log = logging.getLogger("newsbot")
 
 
-class _RedactToken(logging.Filter):
-    """Keep the bot token out of every log line, whoever logs it (httpx logs request URLs)."""
+class _RedactingFormatter(logging.Formatter):
+    """Keep the bot token out of every log line and traceback, whoever logs it (httpx logs
+    request URLs, python-telegram-bot puts the token into some of its error messages)."""
 
-    def __init__(self, token: str) -> None:
-        super().__init__()
+    def __init__(self, fmt: str, token: str | None) -> None:
+        super().__init__(fmt)
         self.token = token
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.token in message:
-            record.msg = message.replace(self.token, "<token>")
-            record.args = None
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record), self.token)
+
+
+def _token() -> str | None:
+    return os.environ.get("TELEGRAM_BOT_TOKEN") or None
 
 
 def _setup_logging(verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    token = os.environ.get("TELEGRAM_BOT_TOKEN")
-    if token:
-        handler.addFilter(_RedactToken(token))
+    handler.setFormatter(
+        _RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", _token())
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
@@ -49,6 +50,12 @@ def _setup_logging(verbose: bool) -> None:
     # trafilatura warns about every page it cannot use; newsbot reports those itself.
     for chatty in ("trafilatura", "htmldate", "courlan", "justext"):
         logging.getLogger(chatty).setLevel(logging.ERROR)
+
+
+def _fail(message: str, code: int) -> int:
+    """One line on stderr, the token redacted; the exit code."""
+    print(redact(f"newsbot: {message}", _token()), file=sys.stderr)
+    return code
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -343,16 +350,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
         return code
     except ConfigError as exc:
-        print(f"newsbot: config error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(f"config error: {exc}", 2)
     except FetchError as exc:
-        print(f"newsbot: cannot fetch {exc}", file=sys.stderr)
-        return 1
+        return _fail(f"cannot fetch {exc}", 1)
     except StorageError as exc:
-        print(f"newsbot: storage error: {exc}", file=sys.stderr)
-        return 1
+        return _fail(f"storage error: {exc}", 2)
+    except TokenRejected as exc:
+        return _fail(f"Telegram rejected the bot token ({exc.reason}): check TELEGRAM_BOT_TOKEN", 2)
     except NewsbotError as exc:
-        print(f"newsbot: {exc}", file=sys.stderr)
-        return 1
+        return _fail(str(exc), 1)
     except KeyboardInterrupt:
         return 130
+    except Exception:  # a bug: the traceback is logged, with the token redacted
+        log.exception("unexpected error")
+        return 1

@@ -15,23 +15,35 @@ Crash safety: a delivery is ``sending`` while its request is in flight. After a 
 go back to ``pending`` (``Store.requeue_interrupted``) and are sent again: at-least-once, with
 duplicates bounded by the sends in flight at the crash (``concurrency`` messages at most). An
 ambiguous ``TimedOut`` is treated the same way: retried, so it may arrive twice.
+
+A state write that fails (disk full, database locked) is retried with backoff; if it still
+fails, it is kept in memory (:mod:`bot.state_writes`) and written before the next round claims
+anything, so a send Telegram accepted is never sent again because its ``sent`` mark failed, and
+no claimed delivery is left ``sending`` once the database takes writes again.
+
+A rejected token (401/404, :class:`~bot.errors.TokenRejected`) is a condition of the whole bot:
+sending stops at once, the claimed deliveries go back to ``pending`` without counting an
+attempt, and every round asks Telegram (``Sender.probe``, getMe) at most every
+``token_probe_s`` until the token works again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Literal, Protocol
 
-from bot.errors import DeliveryError, RetryableDelivery
+from bot.errors import DeliveryError, RetryableDelivery, StorageError, TokenRejected
 from bot.holds import is_held, last_digest_time, zone
 from bot.model import Alert, Delivery
 from bot.outbox import RetryPolicy, after_failure
 from bot.pacing import Pacer
 from bot.render import message_groups
+from bot.state_writes import StateWrite, StateWriter
 from bot.store import Store
 
 log = logging.getLogger("newsbot.deliver")
@@ -41,6 +53,12 @@ class Sender(Protocol):
     """Puts alerts in front of one chat as one message; returns its id, raises ``DeliveryError``."""
 
     async def send(self, chat_id: int, alerts: Sequence[Alert], tz: tzinfo = UTC) -> int | None: ...
+
+    async def probe(self) -> None:
+        """Raise ``DeliveryError`` (``TokenRejected``) unless sending can work right now."""
+
+    def token_rejected(self) -> bool:
+        """Whether the sender saw its token rejected (by any request) since the last probe."""
 
 
 DIGEST_MOST = 1000
@@ -60,6 +78,9 @@ class DeliverySettings:
     wait_in_round_s: float = 5.0
     group_most: int = 10
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    token_probe_s: float = 30.0
+    write_tries: int = 5
+    write_backoff_s: float = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,14 +120,24 @@ class Deliverer:
         pacer: Pacer | None = None,
         settings: DeliverySettings | None = None,
         clock: Callable[[], float],
+        on_token_back: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
+        """``on_token_back`` tells the admins (in Telegram) that a rejected token works again."""
         self.store = store
         self.sender = sender
+        self.on_token_back = on_token_back
         self.pacer = pacer or Pacer()
         self.settings = settings or DeliverySettings()
         self.clock = clock
         self._in_flight = asyncio.Semaphore(self.settings.concurrency)
         self._stopping = False
+        self._token_rejected = False
+        self._rejected_since = 0.0
+        self._failed_probes = 0
+        self._next_probe_at = 0.0
+        self.writes = StateWriter(
+            store, tries=self.settings.write_tries, backoff_s=self.settings.write_backoff_s
+        )
 
     def stop(self) -> None:
         """Finish the sends in flight, start no more; unsent claimed deliveries go back to
@@ -115,8 +146,43 @@ class Deliverer:
 
     async def round(self) -> DeliverReport:
         """Send every due delivery once (retries due within the round included)."""
-        if self._stopping:
+        if self._stopping or not await self._ready():
             return DeliverReport()
+        try:
+            return await self._round()
+        except StorageError as exc:
+            log.warning("delivery round skipped: %s", exc)
+            return DeliverReport()
+
+    async def _ready(self) -> bool:
+        """Write what the database refused before; ask whether a rejected token works again."""
+        if not self.writes.flush():
+            return False
+        if not self._token_rejected and self.sender.token_rejected():
+            self._reject_token(TokenRejected("a request was answered 401/404"))
+        if not self._token_rejected:
+            return True
+        now = self.clock()
+        if now < self._next_probe_at:
+            return False
+        self._next_probe_at = now + self.settings.token_probe_s
+        try:
+            await self.sender.probe()
+        except DeliveryError as exc:
+            log.error("Telegram still refuses the bot token (%s); deliveries wait", exc.reason)
+            self._failed_probes += 1
+            return False
+        log.warning("Telegram accepts the bot token again: deliveries resume")
+        self._token_rejected = False
+        if self.on_token_back is not None and self._failed_probes:  # not for a passing glitch
+            since = datetime.fromtimestamp(self._rejected_since, UTC).strftime("%H:%M:%S UTC")
+            await self.on_token_back(
+                f"Telegram rejected the bot token from {since} until now; nothing was lost:"
+                " the alerts that waited are being sent."
+            )
+        return True
+
+    async def _round(self) -> DeliverReport:
         now = self.clock()
         prefs = self.store.holding_prefs()
         held = [p.chat_id for p in prefs if is_held(p, now)]
@@ -139,6 +205,7 @@ class Deliverer:
                 and p.chat_id not in held
                 and (p.muted_until is None or p.muted_until <= now)
                 and self.store.pending_count(p.chat_id) == 0
+                and not self._token_rejected
             ):
                 self.store.save_prefs(replace(p, digest_sent_at=last))
         return DeliverReport(tally.sent, tally.retried, tally.failed, tally.messages, len(claimed))
@@ -160,11 +227,12 @@ class Deliverer:
             await asyncio.sleep(due - now)
 
     async def _chat(self, chat_id: int, queue: list[Delivery], tally: _Tally, most: int) -> None:
-        # Times in the alert read in the chat's /timezone (UTC until it sets one).
-        tz = zone(self.store.prefs_of(chat_id).timezone) or UTC
-        groups = message_groups([d.alert for d in queue], most=most, tz=tz)
+        groups: Sequence[Sequence[int]] = [range(len(queue))]
         done = 0
         try:
+            # Times in the alert read in the chat's /timezone (UTC until it sets one).
+            tz = zone(self.store.prefs_of(chat_id).timezone) or UTC
+            groups = message_groups([d.alert for d in queue], most=most, tz=tz)
             for number, indices in enumerate(groups):
                 if self._stopping:
                     break
@@ -177,9 +245,12 @@ class Deliverer:
                     return
         except _Stopped:
             pass
-        except Exception:  # a bug or a database error: leave nothing stuck in "sending"
+        except StorageError as exc:
+            log.warning("chat %s: delivery stopped: %s", chat_id, exc)
+        except Exception:  # a bug: leave nothing stuck in "sending"
             log.exception("chat %s: delivery stopped by an unexpected error", chat_id)
-        self.store.release_many(queue[i].id for g in groups[done:] for i in g)
+        rest = tuple(queue[i].id for g in groups[done:] for i in g)
+        await self.writes.record(StateWrite("release", rest))
 
     async def _send_group(
         self, chat_id: int, batch: list[Delivery], tally: _Tally, tz: tzinfo
@@ -190,6 +261,9 @@ class Deliverer:
         while True:
             try:
                 message_id = await self._paced_send(chat_id, [d.alert for d in batch], tz)
+            except TokenRejected as exc:
+                self._reject_token(exc)
+                raise _Stopped from exc
             except DeliveryError as exc:
                 attempts += 1
                 now = self.clock()
@@ -207,8 +281,7 @@ class Deliverer:
                         chat_id,
                         outcome.new_chat_id,
                     )
-                    for delivery_id in ids:
-                        self.store.mark_retry(delivery_id, error=outcome.reason, retry_at=now)
+                    await self.writes.record(StateWrite("retry", tuple(ids), outcome.reason, now))
                     tally.retried += len(ids)
                     return "wait", outcome.new_chat_id
                 if outcome.action == "retry":
@@ -216,34 +289,46 @@ class Deliverer:
                         self.pacer.note_flood(chat_id, outcome.retry_at, now)
                     wait = outcome.retry_at - now
                     if wait <= self.settings.wait_in_round_s:
-                        self.store.record_attempt(ids, error=outcome.reason)
+                        with contextlib.suppress(StorageError):  # only a count and a reason
+                            self.store.record_attempt(ids, error=outcome.reason)
                         tally.retried += len(ids)
                         await asyncio.sleep(max(0.0, wait))
                         continue
-                    for delivery_id in ids:
-                        self.store.mark_retry(
-                            delivery_id, error=outcome.reason, retry_at=outcome.retry_at
-                        )
+                    retry = StateWrite("retry", tuple(ids), outcome.reason, outcome.retry_at)
+                    await self.writes.record(retry)
                     tally.retried += len(ids)
                     return "wait", chat_id
-                for delivery_id in ids:
-                    self.store.mark_failed(delivery_id, error=outcome.reason)
+                await self.writes.record(StateWrite("failed", tuple(ids), outcome.reason))
                 tally.failed += len(ids)
                 if outcome.deactivate:
                     self.store.deactivate_chat(chat_id, outcome.reason)
                     tally.failed += self.store.fail_waiting(chat_id, error=outcome.reason)
                     return "stop", chat_id
                 return "next", chat_id
-            self.store.mark_sent_many(ids, message_id=message_id, now=self.clock())
+            sent = StateWrite("sent", tuple(ids), at=self.clock(), message_id=message_id)
+            await self.writes.record(sent)
             tally.sent += len(ids)
             tally.messages += 1
             return "next", chat_id
+
+    def _reject_token(self, exc: TokenRejected) -> None:
+        if not self._token_rejected:
+            self._rejected_since = self.clock()
+            self._failed_probes = 0
+            log.error(
+                "Telegram refuses the bot token (%s): sending stops, deliveries stay pending;"
+                " checking again every %g s. Check TELEGRAM_BOT_TOKEN with @BotFather.",
+                exc.reason,
+                self.settings.token_probe_s,
+            )
+        self._token_rejected = True
+        self._next_probe_at = self.clock() + self.settings.token_probe_s
 
     async def _paced_send(self, chat_id: int, alerts: list[Alert], tz: tzinfo) -> int | None:
         """Wait for a send slot and the pacer's go, then send (the send is recorded at once)."""
         while True:
             async with self._in_flight:
-                if self._stopping:  # checked once the slot is ours: the wait may be long
+                if self._stopping or self._token_rejected:  # checked once the slot is ours
                     raise _Stopped
                 now = self.clock()
                 ready = self.pacer.ready_at(chat_id, now)

@@ -5,7 +5,9 @@
     ├── FetchError             a page, feed or robots.txt could not be fetched
     │   └── FetchRejected      fetched, but refused by policy (size cap, content type, robots)
     ├── StorageError           the database refused an operation
+    │   └── DatabaseInUse      another running newsbot holds the database
     └── DeliveryError          a message could not be handed to Telegram
+        ├── TokenRejected      401/404: Telegram refuses the bot token (bot-wide, not the chat's)
         ├── RetryableDelivery  network error, 5xx, 429: try again later (``retry_after``)
         ├── ChatMigrated       the group became a supergroup: resend to ``new_chat_id``
         ├── MessageRejected    the API refused the message text (HTML parse error): resend plain
@@ -82,12 +84,24 @@ class StorageError(NewsbotError):
     """The database refused an operation."""
 
 
+class DatabaseInUse(StorageError):
+    """Another ``newsbot run`` (named in the message: PID and host) already uses the database."""
+
+
 class DeliveryError(NewsbotError):
     """A message could not be delivered to a Telegram chat."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class TokenRejected(DeliveryError):
+    """Telegram refuses the bot token: nothing can be sent until it works again.
+
+    A condition of the whole bot, not of a message or a chat: deliveries stay pending and no
+    attempt is counted against them.
+    """
 
 
 class RetryableDelivery(DeliveryError):

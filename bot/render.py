@@ -51,19 +51,53 @@ def visible_length(message_html: str) -> int:
 # -- text cleaning and trimming ---------------------------------------------------------------
 
 
+# Bidi controls (embeddings, overrides, isolates, marks) reorder what a reader sees, and
+# zero-width characters hide text: page text must not carry them into a message. The zero-width
+# joiners (ZWNJ, ZWJ) are kept between two visible characters, where scripts (Persian, Indic)
+# and emoji sequences need them.
+_INVISIBLE = frozenset(
+    "\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\u180e\ufeff"
+)
+_JOINERS = frozenset("\u200c\u200d")
+
+
 def _clean_char(ch: str) -> str:
-    """Lone surrogates become U+FFFD (they cannot be sent); control characters become spaces."""
+    """Lone surrogates become U+FFFD (they cannot be sent); control characters become spaces;
+    bidi controls and zero-width characters are dropped."""
     code = ord(ch)
     if 0xD800 <= code <= 0xDFFF:
         return "\ufffd"
+    if ch in _INVISIBLE:
+        return ""
     if ch in "\n\t" or unicodedata.category(ch) != "Cc":
         return ch
     return " "
 
 
+def _visible(ch: str) -> bool:
+    return bool(ch) and not ch.isspace() and ch not in _INVISIBLE and ch not in _JOINERS
+
+
+def _clean_at(text: str, i: int) -> str:
+    """``_clean_char`` of ``text[i]``; a joiner survives only between two visible characters."""
+    ch = text[i]
+    if ch in _JOINERS:
+        before = text[i - 1] if i > 0 else ""
+        after = text[i + 1] if i + 1 < len(text) else ""
+        return ch if _visible(before) and _visible(after) else ""
+    return _clean_char(ch)
+
+
+def neutralize(text: str) -> str:
+    """Page text made safe to show: no bidi controls, no stray zero-width characters, no
+    control characters (newlines and tabs are kept)."""
+    return "".join(_clean_at(text, i) for i in range(len(text)))
+
+
 def _one_line(text: str) -> str:
     """Page text for a one-line field: cleaned, whitespace collapsed, stripped."""
-    return _WHITESPACE.sub(" ", "".join(_clean_char(ch) for ch in text)).strip()
+    return _WHITESPACE.sub(" ", neutralize(text)).strip()
 
 
 def _cut_index(text: str, max_units: int) -> int:
@@ -118,8 +152,10 @@ def _snippet_runs(alert: Alert, max_units: int) -> list[_Run]:
         for i in range(start, end):
             flags[i] = True
         pos = max(pos, end)
-    for ch, hit in zip(alert.snippet, flags, strict=True):
-        ch = _clean_char(ch)
+    for i, hit in enumerate(flags):
+        ch = _clean_at(alert.snippet, i)
+        if not ch:
+            continue
         if ch.isspace():
             if chars and chars[-1][0] == " ":
                 chars[-1] = (" ", chars[-1][1] and hit)

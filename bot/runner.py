@@ -17,7 +17,7 @@ from bot.admin import AdminHooks, explain_url
 from bot.backfill import first_run_note
 from bot.config import Config, load_config
 from bot.deliver import Deliverer, DeliverReport, DeliverySettings, Sender
-from bot.errors import ConfigError
+from bot.errors import ConfigError, StorageError
 from bot.fetch import Fetcher
 from bot.model import Source
 from bot.pacing import Pacer
@@ -88,13 +88,25 @@ class Runtime:
                 global_per_s=config.telegram.global_rate,
                 time_scale=config.telegram.pacing_scale,
             ),
-            settings=DeliverySettings(concurrency=config.telegram.send_concurrency),
+            settings=DeliverySettings(
+                concurrency=config.telegram.send_concurrency,
+                # a rejected token is asked about again (getMe) every few delivery rounds
+                token_probe_s=max(1.0, 5 * config.telegram.deliver_every_s),
+            ),
             clock=time.time,
+            on_token_back=self._tell_admins,
         )
         self.last_delivery_at: float | None = None
         heap.settle()  # the compiled rules live as long as the config: keep GC passes off them
 
+    async def _tell_admins(self, text: str) -> None:
+        if self.telegram:
+            await self.telegram.notify_admins(self.config.telegram.admins, text)
+
     async def open(self) -> None:
+        # One bot per database, and a database that takes writes, before the outbox is touched.
+        self.store.lock_instance()
+        self.store.check_writable()
         requeued = self.store.requeue_interrupted()
         if requeued:
             log.info("%d deliveries interrupted by the last stop are queued again", requeued)
@@ -102,6 +114,13 @@ class Runtime:
             await self.telegram.open()
 
     async def close(self) -> None:
+        writes = self.deliverer.writes
+        if not writes.flush():
+            log.error(
+                "%d delivery outcomes could not be recorded (the database refuses writes);"
+                " those sends may be repeated after the restart",
+                writes.unrecorded,
+            )
         if self.telegram:
             await self.telegram.close()
         await self.fetcher.aclose()
@@ -149,6 +168,9 @@ class Runtime:
         source = config.source(source.id) or source
         try:
             report = await check_source(source, config, self.deps)
+        except StorageError as exc:  # disk full, database locked: the next run tries again
+            log.error("source %s: not checked, the database failed: %s", source.id, exc)
+            return CheckReport(source_id=source.id, errors=(f"storage error: {exc}",))
         except Exception:  # a bug in one source's run must not stop the bot
             log.exception("source %s: unexpected error", source.id)
             return CheckReport(source_id=source.id, errors=("unexpected error",))

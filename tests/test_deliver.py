@@ -391,6 +391,12 @@ async def test_unexpected_sender_error_leaves_nothing_sending(store: Store) -> N
         async def send(self, chat_id: int, alerts: object, tz: object = None) -> int | None:
             raise ZeroDivisionError("bug")
 
+        async def probe(self) -> None:
+            pass
+
+        def token_rejected(self) -> bool:
+            return False
+
     seed(store, [151], 2)
     sender = Deliverer(
         store,

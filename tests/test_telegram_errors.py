@@ -14,6 +14,7 @@ from bot.errors import (
     MessageRejected,
     PermanentDelivery,
     RetryableDelivery,
+    TokenRejected,
 )
 from bot.telegram.errors import CheckedRequest, translate
 from tests.fakes.telegram_api import MAX_TEXT_LENGTH, FakeTelegram, Fault
@@ -134,10 +135,11 @@ async def test_an_empty_message_is_permanent(bot: Bot) -> None:
     assert type(await delivery_error(bot, text="   ")) is PermanentDelivery
 
 
-async def test_a_revoked_token_is_permanent(fake: FakeTelegram, bot: Bot) -> None:
-    """401 → InvalidToken → PermanentDelivery."""
-    fake.inject(Fault.unauthorized())
-    assert type(await delivery_error(bot)) is PermanentDelivery
+@pytest.mark.parametrize("status", [401, 404])
+async def test_a_rejected_token_is_bot_wide(fake: FakeTelegram, bot: Bot, status: int) -> None:
+    """401/404 → InvalidToken → TokenRejected (the bot's condition, not the message's)."""
+    fake.inject(Fault.error(status, "Unauthorized" if status == 401 else "Not Found"))
+    assert type(await delivery_error(bot)) is TokenRejected
 
 
 async def test_a_conflicting_poller_is_retryable(fake: FakeTelegram, bot: Bot) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy import Connection, Engine, create_engine, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,7 +27,11 @@ def dt(value: float | None) -> datetime | None:
 
 
 class StoreBase:
-    """The engine (SQLite by default, PostgreSQL by URL), transactions and settings."""
+    """The engine (SQLite by default, PostgreSQL by URL), transactions and settings.
+
+    Every database failure leaves the store as a one-line ``StorageError``: a folder that
+    cannot be made, a driver that is not installed, a file that is read-only, full or corrupt.
+    """
 
     def __init__(self, url: str) -> None:
         try:
@@ -32,15 +39,30 @@ class StoreBase:
         except Exception as exc:
             raise StorageError(f"invalid database URL: {exc}") from exc
         self.dialect = parsed.get_backend_name()
+        self.url = parsed
+        self.path: Path | None = None
         if self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            self.path = Path(parsed.database)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(
+                    f"cannot create the database folder {self.path.parent}: {exc.strerror or exc}"
+                ) from None
+        shown = parsed.render_as_string(hide_password=True)
         try:
             self.engine: Engine = create_engine(parsed, future=True)
-            if self.dialect == "sqlite":
-                event.listen(self.engine, "connect", _sqlite_pragmas)
+        except ImportError as exc:
+            raise StorageError(_missing_driver(parsed.drivername, exc)) from None
+        except (SQLAlchemyError, ValueError) as exc:
+            raise StorageError(f"cannot open database {shown}: {reason(exc)}") from None
+        if self.dialect == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        try:
             metadata.create_all(self.engine)
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot open database {parsed!r}: {exc}") from exc
+            hint = _read_only_hint(self.path)
+            raise StorageError(f"cannot open database {shown}: {reason(exc)}{hint}") from None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -52,8 +74,14 @@ class StoreBase:
             return postgresql.insert(table).on_conflict_do_nothing()
         return sqlite.insert(table).on_conflict_do_nothing()
 
-    def _tx(self) -> Any:
-        return self.engine.begin()
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        """One transaction; a database failure in it becomes a one-line ``StorageError``."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StorageError(reason(exc)) from exc
 
     # -- settings --------------------------------------------------------------------------
 
@@ -66,6 +94,34 @@ class StoreBase:
         with self._tx() as conn:
             conn.execute(self._insert_ignore(settings), {"key": key, "value": value})
             conn.execute(update(settings).where(settings.c.key == key).values(value=value))
+
+
+def reason(exc: BaseException) -> str:
+    """The database's own words for a failure, on one line (no SQL, no link to the docs)."""
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+def _read_only_hint(path: Path | None) -> str:
+    """Why SQLite may not open a file: it, or its folder (for the journal), is read-only."""
+    if path is None:
+        return ""
+    for place in (path, path.parent):
+        if place.exists() and not os.access(place, os.W_OK):
+            return f" ({place} is read-only)"
+    return ""
+
+
+_DRIVER_PACKAGES = {"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary"}
+
+
+def _missing_driver(drivername: str, exc: ImportError) -> str:
+    module = (exc.name or "").split(".")[0]
+    if not module:
+        return f"the {drivername} database driver cannot be loaded: {exc}"
+    package = _DRIVER_PACKAGES.get(module, module)
+    return f"{drivername} needs the {module} package (not installed): pip install '{package}'"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -317,7 +317,9 @@ class ChatRecords(StoreBase):
         if ids:
             with self._tx() as conn:
                 conn.execute(
-                    update(deliveries).where(deliveries.c.id.in_(ids)).values(state="pending")
+                    update(deliveries)
+                    .where(deliveries.c.id.in_(ids), deliveries.c.state == "sending")
+                    .values(state="pending")
                 )
 
     # -- preferences -----------------------------------------------------------------------

@@ -7,8 +7,12 @@
     BadRequest "can't parse entities",
                "message is too long"     → MessageRejected (resend as plain text)
     other BadRequest (chat not found…)   → PermanentDelivery
-    Forbidden (403), InvalidToken (401)  → PermanentDelivery
+    Forbidden (403)                      → PermanentDelivery
+    InvalidToken (401, 404)              → TokenRejected (bot-wide: stop sending, keep pending)
     any other TelegramError              → RetryableDelivery
+
+Every reason is redacted (``bot.redact``): an API server or proxy that echoes the request URL
+in its error text would otherwise carry the token into logs, the database and ``/status``.
 
 PTB trusts the HTTP status: a ``200`` whose body says ``{"ok": false, ...}`` has no
 ``result`` and surfaces as a bare ``KeyError``. :class:`CheckedRequest` closes that gap by
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -42,7 +47,9 @@ from bot.errors import (
     MessageRejected,
     PermanentDelivery,
     RetryableDelivery,
+    TokenRejected,
 )
+from bot.redact import redact
 
 # PTB 22 warns on every read of a time period as int (and RetryAfter reads its own while being
 # built); opting in to timedelta periods, the next major version's behaviour, silences that.
@@ -55,14 +62,17 @@ def _seconds(value: int | float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-def translate(exc: TelegramError) -> DeliveryError:
-    """The newsbot error for a python-telegram-bot exception (see the table above)."""
-    reason = f"{type(exc).__name__}: {exc.message}"
+def translate(exc: TelegramError, token: str | None = None) -> DeliveryError:
+    """The newsbot error for a python-telegram-bot exception (see the table above), with
+    ``token`` redacted from its reason."""
+    reason = redact(f"{type(exc).__name__}: {exc.message}", token)
     if isinstance(exc, RetryAfter):
         return RetryableDelivery(reason, retry_after=_seconds(exc.retry_after))
     if isinstance(exc, PTBChatMigrated):
         return ChatMigrated(reason, new_chat_id=exc.new_chat_id)
-    if isinstance(exc, Forbidden | InvalidToken):
+    if isinstance(exc, InvalidToken):
+        return TokenRejected(reason)
+    if isinstance(exc, Forbidden):
         return PermanentDelivery(reason)
     if isinstance(exc, BadRequest):  # a NetworkError subclass: test it first
         text = exc.message.lower()
@@ -75,7 +85,24 @@ def translate(exc: TelegramError) -> DeliveryError:
 
 
 class CheckedRequest(HTTPXRequest):
-    """PTB's HTTPX request, but a 2xx answer with ``ok: false`` counts as its ``error_code``."""
+    """PTB's HTTPX request, but a 2xx answer with ``ok: false`` counts as its ``error_code``.
+
+    ``on_rejected`` is called for every answer that rejects the token (401, 404), so the bot
+    learns it whichever request saw it. With ``keep_polling``, such an answer reaches PTB as a
+    503: PTB's poller stops for good on a rejected token, but retries (with backoff, up to 30 s)
+    on a server error, so polling resumes by itself once the token works again.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        on_rejected: Callable[[], None] | None = None,
+        keep_polling: bool = False,
+        **kw: Any,
+    ):
+        super().__init__(*args, **kw)
+        self.on_rejected = on_rejected
+        self.keep_polling = keep_polling
 
     async def do_request(
         self,
@@ -96,15 +123,25 @@ class CheckedRequest(HTTPXRequest):
             connect_timeout,
             pool_timeout,
         )
-        if not 200 <= code <= 299:
-            return code, payload
-        try:
-            body = json.loads(payload)
-        except ValueError:
-            return code, payload  # PTB reports unparsable bodies itself
-        if isinstance(body, dict) and body.get("ok") is False:
-            error_code = body.get("error_code")
-            if isinstance(error_code, int) and error_code >= 400:
-                return error_code, payload
-            return 400, payload
+        code = _checked_code(code, payload)
+        if code in (401, 404):
+            if self.on_rejected is not None:
+                self.on_rejected()
+            if self.keep_polling:
+                return 503, payload
         return code, payload
+
+
+def _checked_code(code: int, payload: bytes) -> int:
+    if not 200 <= code <= 299:
+        return code
+    try:
+        body = json.loads(payload)
+    except ValueError:
+        return code  # PTB reports unparsable bodies itself
+    if isinstance(body, dict) and body.get("ok") is False:
+        error_code = body.get("error_code")
+        if isinstance(error_code, int) and error_code >= 400:
+            return error_code
+        return 400
+    return code

@@ -6,6 +6,7 @@ Only this package imports ``telegram``. Vendor errors are translated by
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, tzinfo
@@ -33,7 +34,7 @@ from telegram.ext import (
 
 from bot.admin import ADMIN_COMMANDS, AdminHooks, admin_answer
 from bot.commands import CHANGING, COMMANDS, Chat, Reply, answer, press
-from bot.errors import DeliveryError, MessageRejected
+from bot.errors import DeliveryError, MessageRejected, StorageError
 from bot.model import Alert
 from bot.render import render_console, render_messages, render_plain
 from bot.rules import RuleSet
@@ -41,6 +42,11 @@ from bot.store import Store
 from bot.telegram.errors import CheckedRequest, translate
 
 log = logging.getLogger("newsbot.telegram")
+
+STORAGE_TROUBLE = Reply(
+    "Sorry, I cannot save or look that up right now (my database is in trouble; the admins see"
+    " it in the log). Please try again later."
+)
 
 
 class ConsoleSender:
@@ -54,6 +60,12 @@ class ConsoleSender:
             self.out.write(render_console(alert, tz=tz) + "\n\n")
         self.out.flush()
         return None
+
+    async def probe(self) -> None:
+        """The console always works."""
+
+    def token_rejected(self) -> bool:
+        return False
 
 
 class TelegramLink:
@@ -73,6 +85,8 @@ class TelegramLink:
         send_timeout_s: float = 20.0,
         admin: AdminHooks | None = None,
     ) -> None:
+        self._token = token
+        self._rejected = False  # some request saw 401/404 since the last good probe
         self.store = store
         self.admin = admin
         self.rules = rules
@@ -89,9 +103,16 @@ class TelegramLink:
                     connection_pool_size=send_concurrency + 8,
                     read_timeout=send_timeout_s,
                     pool_timeout=send_timeout_s,
+                    on_rejected=self._on_rejected,
                 )
             )
-            .get_updates_request(CheckedRequest(read_timeout=poll_timeout_s + 10))
+            .get_updates_request(
+                CheckedRequest(
+                    read_timeout=poll_timeout_s + 10,
+                    on_rejected=self._on_rejected,
+                    keep_polling=True,
+                )
+            )
             .build()
         )
         self.app.add_handler(MessageHandler(filters.COMMAND, self._on_command))
@@ -105,14 +126,15 @@ class TelegramLink:
             await self.app.initialize()
             await self.app.bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS])
         except TelegramError as exc:
-            raise translate(exc) from exc
+            raise self._translate(exc) from None
         if self.admin is not None:  # admins also see their commands in their private chat
             everything = [BotCommand(n, d) for n, d in COMMANDS + ADMIN_COMMANDS]
             for admin in sorted(self.admin.admins()):
                 try:
                     await self.app.bot.set_my_commands(everything, scope=BotCommandScopeChat(admin))
                 except TelegramError as exc:  # an admin who never opened the bot's chat
-                    log.info("admin %s: command list not set: %s", admin, translate(exc).reason)
+                    reason = self._translate(exc).reason
+                    log.info("admin %s: command list not set: %s", admin, reason)
 
     async def process_pending_updates(self) -> int:
         """Answer every command already waiting, without long polling (for ``run --once``)."""
@@ -123,7 +145,7 @@ class TelegramLink:
             if updates:
                 await self.app.bot.get_updates(offset=updates[-1].update_id + 1, timeout=0)
         except TelegramError as exc:
-            raise translate(exc) from exc
+            raise self._translate(exc) from None
         return len(updates)
 
     async def start_polling(self) -> None:
@@ -132,6 +154,14 @@ class TelegramLink:
         await self.app.updater.start_polling(
             timeout=int(self.poll_timeout_s), error_callback=self._on_poll_error
         )
+
+    async def probe(self) -> None:
+        """Ask Telegram whether the token works (getMe); raise ``DeliveryError`` if not."""
+        try:
+            await self.app.bot.get_me()
+        except TelegramError as exc:
+            raise self._translate(exc) from None
+        self._rejected = False
 
     async def close(self) -> None:
         if self.app.updater is not None and self.app.updater.running:
@@ -162,7 +192,7 @@ class TelegramLink:
                     link_preview_options=LinkPreviewOptions(is_disabled=not self.link_preview),
                 )
             except TelegramError as exc:
-                raise translate(exc) from exc
+                raise self._translate(exc) from None
             first = first if first is not None else message.message_id
         return first
 
@@ -172,7 +202,7 @@ class TelegramLink:
             try:
                 await self.app.bot.send_message(chat_id=admin, text=text[:4000])
             except TelegramError as exc:
-                log.warning("admin %s: notice not sent: %s", admin, translate(exc).reason)
+                log.warning("admin %s: notice not sent: %s", admin, self._translate(exc).reason)
 
     # -- commands --------------------------------------------------------------------------
 
@@ -182,17 +212,24 @@ class TelegramLink:
         if message is None or chat is None or not message.text:
             return
         words = message.text.split()
-        command = words[0][1:].split("@", 1)[0].lower()
+        command, _, addressee = words[0][1:].partition("@")
+        command = command.lower()
+        if addressee and addressee.lower() != (self.app.bot.username or "").lower():
+            return  # "/help@otherbot" in a group is for another bot
         user_id = update.effective_user.id if update.effective_user else None
         may_change = True
         if command in CHANGING:
             may_change = await self._may_change(chat.id, chat.type, user_id, message.sender_chat)
         who = Chat(chat_id=chat.id, user_id=user_id, chat_type=chat.type, may_change=may_change)
-        if command in {name for name, _ in ADMIN_COMMANDS}:
-            hooks = self.admin or AdminHooks(frozenset, _no_reload, _no_test, lambda: None)
-            reply = await admin_answer(command, words[1:], who, self.store, hooks, self.clock())
-        else:
-            reply = answer(command, words[1:], who, self.store, self.rules(), self.clock())
+        try:
+            if command in {name for name, _ in ADMIN_COMMANDS}:
+                hooks = self.admin or AdminHooks(frozenset, _no_reload, _no_test, lambda: None)
+                reply = await admin_answer(command, words[1:], who, self.store, hooks, self.clock())
+            else:
+                reply = answer(command, words[1:], who, self.store, self.rules(), self.clock())
+        except StorageError as exc:  # disk full, database locked: say so, keep running
+            log.warning("chat %s: /%s not answered: %s", chat.id, command, exc)
+            reply = STORAGE_TROUBLE
         try:
             await message.reply_text(
                 reply.html,
@@ -202,7 +239,7 @@ class TelegramLink:
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         except TelegramError as exc:
-            error: DeliveryError = translate(exc)
+            error: DeliveryError = self._translate(exc)
             log.warning("chat %s: reply to /%s failed: %s", chat.id, command, error.reason)
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -215,14 +252,20 @@ class TelegramLink:
         who = Chat(
             chat_id=chat.id, user_id=query.from_user.id, chat_type=chat.type, may_change=may_change
         )
-        reply, toast = press(query.data or "", who, self.store, self.rules(), self.clock())
+        try:
+            reply, toast = press(query.data or "", who, self.store, self.rules(), self.clock())
+        except StorageError as exc:
+            log.warning("chat %s: button not answered: %s", chat.id, exc)
+            with contextlib.suppress(TelegramError):
+                await query.answer(STORAGE_TROUBLE.html)
+            return
         try:
             await query.answer(toast)
             await query.edit_message_text(
                 reply.html, parse_mode=ParseMode.HTML, reply_markup=_keyboard(reply)
             )
         except TelegramError as exc:
-            log.warning("chat %s: button answer failed: %s", chat.id, translate(exc).reason)
+            log.warning("chat %s: button answer failed: %s", chat.id, self._translate(exc).reason)
 
     async def _may_change(
         self, chat_id: int, chat_type: str, user_id: int | None, sender_chat: TgChat | None
@@ -238,13 +281,24 @@ class TelegramLink:
         try:
             member = await self.app.bot.get_chat_member(chat_id, user_id)
         except TelegramError as exc:
-            reason = translate(exc).reason
+            reason = self._translate(exc).reason
             log.warning("chat %s: cannot check user %s: %s", chat_id, user_id, reason)
             return False
         return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 
+    def token_rejected(self) -> bool:
+        """Whether a request (a send, or the poller) saw the token rejected since the last
+        good probe."""
+        return self._rejected
+
+    def _on_rejected(self) -> None:
+        self._rejected = True  # the deliverer notices, logs it, and probes
+
+    def _translate(self, exc: TelegramError) -> DeliveryError:
+        return translate(exc, self._token)
+
     def _on_poll_error(self, exc: TelegramError) -> None:
-        log.warning("polling Telegram failed: %s", translate(exc).reason)
+        log.warning("polling Telegram failed: %s", self._translate(exc).reason)
 
 
 def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

@@ -18,7 +18,11 @@ What it does, faithfully enough to test delivery code against:
   (:meth:`FakeTelegram.wait_for`) instead of sleeping;
 * injects faults per method and optionally per chat (:class:`Fault`, :meth:`FakeTelegram.inject`),
   slows every answer (:attr:`FakeTelegram.delay_s`), and can enforce Telegram's flood limits
-  (:class:`FloodLimits`) by answering 429 like the real API.
+  (:class:`FloodLimits`) by answering 429 like the real API;
+* misbehaves like a proxy or a broken network when told to: an error quoting the request URL
+  (token and all), an HTML or truncated body, a reset connection, or an answer held until the
+  test opens a gate (:meth:`Fault.echoing_url`, :meth:`Fault.raw`, :meth:`Fault.connection_reset`,
+  :meth:`Fault.gated`).
 
 It is stricter than Telegram in one documented way: a ``&`` that does not start one of the
 entities Telegram supports (``&lt; &gt; &amp; &quot;`` and numeric ones) is a parse error,
@@ -37,6 +41,7 @@ import itertools
 import json
 import re
 import socket
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -361,6 +366,11 @@ class Fault:
     parameters: dict[str, Any] | None = None
     delay_s: float = 0.0
     http_status: int | None = None
+    echo_url: bool = False
+    raw_body: bytes | None = None
+    content_type: str = "application/json"
+    reset: bool = False
+    gate: threading.Event | None = None
 
     @classmethod
     def retry_after(cls, seconds: int) -> Fault:
@@ -416,6 +426,28 @@ class Fault:
     def ok_false(cls, error_code: int = 400, description: str = "Bad Request: odd") -> Fault:
         """HTTP 200 whose body is ``{"ok": false, "error_code": ..., "description": ...}``."""
         return cls(error_code, description, http_status=200)
+
+    @classmethod
+    def echoing_url(cls, status: int = 502, description: str = "Bad Gateway") -> Fault:
+        """An error whose description quotes the request URL, token and all, as some proxies
+        and API servers do."""
+        return cls(status, description, echo_url=True)
+
+    @classmethod
+    def raw(cls, status: int, body: bytes, content_type: str = "text/html") -> Fault:
+        """Answer ``body`` as it is (an HTML error page of a proxy, a truncated JSON)."""
+        return cls(status, http_status=status, raw_body=body, content_type=content_type)
+
+    @classmethod
+    def gated(cls, gate: threading.Event) -> Fault:
+        """Hold the request until ``gate`` is set, then answer normally (the test decides
+        when Telegram answers; :attr:`FakeTelegram.at_gate` counts who waits)."""
+        return cls(None, gate=gate)
+
+    @classmethod
+    def connection_reset(cls) -> Fault:
+        """Read the request, then drop the connection without answering."""
+        return cls(None, reset=True)
 
     @classmethod
     def error(
@@ -529,6 +561,7 @@ class FakeTelegram:
         fake.inject(Fault.blocked(), chat_id=42, times=None)    # every send to chat 42: 403
         fake.inject(Fault.stall(2.0), method="getUpdates")      # next poll answers after 2 s
         fake.delay_s = 0.2                                      # every answer 200 ms late
+        fake.inject(Fault.unauthorized(), method=None, times=None)  # the token is rejected
         fake.flood_limits = FloodLimits()                       # 429 when pacing is too fast
     """
 
@@ -564,6 +597,7 @@ class FakeTelegram:
         self._thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
         self._waiting_polls = 0
+        self._at_gate = 0
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -836,7 +870,9 @@ class FakeTelegram:
 
     # -- request handling (called from handler threads) --------------------------------------
 
-    def _handle(self, method: str, params: dict[str, Any], arrived: float) -> tuple[int, bytes]:
+    def _handle(
+        self, method: str, params: dict[str, Any], arrived: float, path: str = ""
+    ) -> tuple[int, bytes, Fault | None]:
         chat_id = params.get("chat_id")
         with self._cond:
             fault = next((rule for rule in self._rules if rule.matches(method, chat_id)), None)
@@ -844,11 +880,18 @@ class FakeTelegram:
                 fault.used += 1
         delay = self.delay_s + (fault.fault.delay_s if fault else 0.0)
         if delay > 0 and self._closing.wait(delay):
-            return 503, b""  # shutting down: the client will see a broken connection anyway
+            return 503, b"", None  # shutting down: the client sees a broken connection anyway
+        gate = fault.fault.gate if fault is not None else None
+        if gate is not None and not self._wait_at_gate(gate):
+            return 503, b"", None
+        if fault is not None and (fault.fault.raw_body is not None or fault.fault.reset):
+            self._record(method, params, arrived, fault.fault.http_status or 0, {"ok": False})
+            return fault.fault.http_status or 0, fault.fault.raw_body or b"", fault.fault
         try:
             if fault is not None and fault.fault.status is not None:
                 f = fault.fault
-                raise _ApiError(f.status, f.description, f.parameters)  # type: ignore[arg-type]
+                description = f"{f.description}: {path}" if f.echo_url else f.description
+                raise _ApiError(f.status, description, f.parameters)  # type: ignore[arg-type]
             result = self._dispatch(method, params)
             response: dict[str, Any] = {"ok": True, "result": result}
             status = http_status = 200
@@ -860,10 +903,41 @@ class FakeTelegram:
             http_status = status
             if fault is not None and fault.fault.http_status is not None:
                 http_status = fault.fault.http_status
+        self._record(method, params, arrived, status, response)
+        return http_status, json.dumps(response, ensure_ascii=False).encode("utf-8"), None
+
+    @property
+    def at_gate(self) -> int:
+        """How many requests wait at a :meth:`Fault.gated` gate right now."""
+        with self._cond:
+            return self._at_gate
+
+    def _wait_at_gate(self, gate: threading.Event) -> bool:
+        with self._cond:
+            self._at_gate += 1
+            self._cond.notify_all()
+        try:
+            while not gate.wait(0.05):
+                if self._closing.is_set():
+                    return False
+            return True
+        finally:
+            with self._cond:
+                self._at_gate -= 1
+                self._cond.notify_all()
+
+    def _record(
+        self,
+        method: str,
+        params: dict[str, Any],
+        arrived: float,
+        status: int,
+        response: dict[str, Any],
+    ) -> None:
         record = Request(
             method=method,
             params=params,
-            chat_id=chat_id,
+            chat_id=params.get("chat_id"),
             at=arrived,
             answered_at=time.monotonic(),
             status=status,
@@ -872,7 +946,6 @@ class FakeTelegram:
         with self._cond:
             self._requests.append(record)
             self._cond.notify_all()
-        return http_status, json.dumps(response, ensure_ascii=False).encode("utf-8")
 
     def _dispatch(self, method: str, params: dict[str, Any]) -> Any:
         name = method.lower()
@@ -1260,8 +1333,16 @@ class _Handler(BaseHTTPRequestHandler):
             description = f"Bad Request: {err}"
             self._answer(400, {"ok": False, "error_code": 400, "description": description})
             return
-        status, body = fake._handle(m[2], params, arrived)
-        self._answer_raw(status, body)
+        status, body, fault = fake._handle(m[2], params, arrived, self.path)
+        if fault is not None and fault.reset:
+            self.close_connection = True
+            with contextlib.suppress(OSError):  # RST, not FIN: "connection reset by peer"
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+                self.connection.close()
+            return
+        self._answer_raw(status, body, fault.content_type if fault else "application/json")
 
     def _read_params(self, query: str) -> dict[str, Any]:
         params: dict[str, Any] = {k: _decode_param(k, v) for k, v in parse_qsl(query)}
@@ -1299,10 +1380,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, status: int, payload: dict[str, Any]) -> None:
         self._answer_raw(status, json.dumps(payload).encode("utf-8"))
 
-    def _answer_raw(self, status: int, body: bytes) -> None:
+    def _answer_raw(self, status: int, body: bytes, content_type: str = "application/json") -> None:
         try:
             self.send_response(status, HTTPStatus(status).phrase if status in _PHRASES else "")
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
