@@ -10,10 +10,9 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot import heap
-from bot.admin import AdminHooks, explain_url
 from bot.config import Config, load_config
 from bot.deliver import Deliverer, DeliverReport, DeliverySettings, Sender
 from bot.errors import ConfigError
@@ -22,7 +21,10 @@ from bot.model import Source
 from bot.pacing import Pacer
 from bot.service import CheckReport, Deps, check_source
 from bot.store import Store
-from bot.telegram.link import ConsoleSender, TelegramLink
+from bot.workers import PagePool
+
+if TYPE_CHECKING:
+    from bot.telegram.link import TelegramLink
 
 log = logging.getLogger("newsbot.run")
 
@@ -54,10 +56,17 @@ class Runtime:
         self._delivering = asyncio.Lock()
         self.store = Store(config.database_url)
         self.fetcher = Fetcher(config.fetch)
-        self.deps = Deps(store=self.store, fetcher=self.fetcher, clock=time.time)
+        self.pages = PagePool(config.fetch.workers or None)
+        self.deps = Deps(store=self.store, fetcher=self.fetcher, clock=time.time, pages=self.pages)
         self.telegram: TelegramLink | None = None
-        self.sender: Sender
+        self._out = out
+        self._deliverer: Deliverer | None = None
         if config.telegram.token:
+            # python-telegram-bot is imported only when there is a token: a run without one
+            # starts fetching sooner.
+            from bot.admin import AdminHooks, explain_url
+            from bot.telegram.link import TelegramLink
+
             self.telegram = TelegramLink(
                 token=config.telegram.token,
                 api_base_url=config.telegram.api_base_url,
@@ -75,21 +84,31 @@ class Runtime:
                     last_cycle=lambda: self.last_delivery_at,
                 ),
             )
-            self.sender = self.telegram
-        else:
-            self.sender = ConsoleSender(out or sys.stdout)
-        self.deliverer = Deliverer(
-            self.store,
-            self.sender,
-            pacer=Pacer(
-                global_per_s=config.telegram.global_rate,
-                time_scale=config.telegram.pacing_scale,
-            ),
-            settings=DeliverySettings(concurrency=config.telegram.send_concurrency),
-            clock=time.time,
-        )
         self.last_delivery_at: float | None = None
         heap.settle()  # the compiled rules live as long as the config: keep GC passes off them
+
+    @property
+    def deliverer(self) -> Deliverer:
+        """The outbox sender, made on first use (the console sender without a token)."""
+        if self._deliverer is None:
+            sender: Sender
+            if self.telegram:
+                sender = self.telegram
+            else:
+                from bot.telegram.link import ConsoleSender
+
+                sender = ConsoleSender(self._out or sys.stdout)
+            self._deliverer = Deliverer(
+                self.store,
+                sender,
+                pacer=Pacer(
+                    global_per_s=self.config.telegram.global_rate,
+                    time_scale=self.config.telegram.pacing_scale,
+                ),
+                settings=DeliverySettings(concurrency=self.config.telegram.send_concurrency),
+                clock=time.time,
+            )
+        return self._deliverer
 
     async def open(self) -> None:
         requeued = self.store.requeue_interrupted()
@@ -102,6 +121,7 @@ class Runtime:
         if self.telegram:
             await self.telegram.close()
         await self.fetcher.aclose()
+        await asyncio.to_thread(self.pages.close)
         self.store.close()
 
     async def reload(self) -> str:
@@ -175,7 +195,8 @@ class Runtime:
 
         The round sends nothing new: messages in flight finish, the rest waits for the next start.
         """
-        self.deliverer.stop()
+        if self._deliverer is not None:
+            self._deliverer.stop()
         try:
             async with asyncio.timeout(timeout_s):
                 async with self._delivering:
@@ -202,7 +223,15 @@ async def run_once(
         await runtime.open()
         if runtime.telegram:
             await runtime.telegram.process_pending_updates()
-        reports = [await runtime.check(source) for source in config.sources]
+        # Sources run side by side (the fetcher keeps its host and overall limits) so that
+        # while one page is cleaned in a worker the next ones are fetched.
+        running = asyncio.Semaphore(config.fetch.concurrency)
+
+        async def check(source: Source) -> CheckReport:
+            async with running:
+                return await runtime.check(source)
+
+        reports = list(await asyncio.gather(*(check(source) for source in config.sources)))
         delivered = await runtime.deliver_until_idle()
         return reports, delivered
     finally:
