@@ -6,8 +6,9 @@ loop, so Telegram commands and deliveries go on while a large page is cleaned an
 work. Each worker receives the compiled rules once, when it starts (pickled by the pool's
 initializer); a reload with new rules starts a new pool and lets the old one finish what it
 has. A worker that dies (killed, out of memory) fails only the pages it was given: they come
-back as ``PageCrashed`` and the next page gets a new pool. With one worker the pages are
-digested in a thread of the bot's own process (no second process on a one-core machine).
+back as ``PageCrashed`` and the next page gets a new pool; when pools keep dying before their
+first page, pages are digested in-process instead. With one worker the pages are digested in
+a thread of the bot's own process (no second process on a one-core machine).
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+STILLBORN_LIMIT = 2  # pools in a row that die before any page: give up on processes
 _worker_rules: RuleSet | None = None  # in a worker process: the rules it was started with
 
 
@@ -84,6 +86,8 @@ class PagePool:
         self._executor: ProcessPoolExecutor | None = None
         self._rules: RuleSet | None = None
         self._retired: list[Executor] = []
+        self._served = False  # the current pool has digested a page
+        self._stillborn = 0  # pools in a row that broke before digesting any page
 
     async def digest(
         self, html: str, fetched_url: str, rules: RuleSet, source_id: str
@@ -94,15 +98,27 @@ class PagePool:
         executor = self._executor_for(rules)
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(
+            page: DigestedPage = await loop.run_in_executor(
                 executor, _digest_in_worker, html, fetched_url, source_id
             )
         except BrokenProcessPool as exc:
             if self._executor is executor:
-                log.error("a page worker died; starting new workers")
-                self._executor = None
-                self._retired.append(executor)
+                self._broken(executor)
             raise PageCrashed(f"the worker cleaning {fetched_url} died") from exc
+        self._served, self._stillborn = True, 0
+        return page
+
+    def _broken(self, executor: ProcessPoolExecutor) -> None:
+        self._executor = None
+        self._retired.append(executor)
+        self._stillborn = 0 if self._served else self._stillborn + 1
+        if self._stillborn >= STILLBORN_LIMIT:
+            # Workers that die before their first page never will work (a main module that
+            # runs the CLI again when imported, no /dev/shm, …): clean in-process instead.
+            log.error("page workers keep dying at start; cleaning pages in-process from now on")
+            self.workers = 1
+        else:
+            log.error("a page worker died; starting new workers")
 
     def _executor_for(self, rules: RuleSet) -> ProcessPoolExecutor:
         if self._executor is not None and rules is not self._rules:
@@ -117,6 +133,7 @@ class PagePool:
                 initargs=(rules,),
             )
             self._rules = rules
+            self._served = False
         return self._executor
 
     def worker_pids(self) -> list[int]:

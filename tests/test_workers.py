@@ -162,3 +162,37 @@ async def test_new_rules_reach_the_workers_and_one_worker_runs_in_process() -> N
             assert (pool.worker_pids() != []) == (workers > 1)
         finally:
             pool.close()
+
+
+@pytest.mark.slow
+def test_workers_that_die_at_start_give_way_to_in_process_cleaning(
+    tmp_path: Path, news: NewsServer
+) -> None:
+    """A launcher without a main guard kills every spawned worker: after two such pools the
+    pages are cleaned in-process, and the run still takes them."""
+    for name in ("a", "b", "c"):
+        news.page_file(f"/{name}.html", SEED)
+    doc = yaml.safe_load((ROOT / "config" / "newsbot.yaml").read_text(encoding="utf-8"))
+    doc["sources"] = [page_source(n, news.url(f"/{n}.html")) for n in ("a", "b", "c")]
+    doc["fetch"] = {"host_delay": "0s", "concurrency": 1, "workers": 2}
+    doc["storage"] = {"url": f"sqlite:///{tmp_path}/n.db"}
+    config = tmp_path / "newsbot.yaml"
+    config.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    launcher = tmp_path / "launch.py"  # runs the CLI again in every spawned process
+    launcher.write_text(
+        "import sys\nfrom bot.cli import main\n"
+        f"sys.exit(main(['--config', {str(config)!r}, 'run', '--once']))\n",
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    done = subprocess.run(
+        [sys.executable, str(launcher)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "checked 3 sources: 1 pages" in done.stdout, done.stdout + done.stderr[-3000:]
+    assert "cleaning pages in-process from now on" in done.stderr
