@@ -38,6 +38,7 @@ _PRIME = (1 << 61) - 1
 _rng = random.Random(20240601)
 _PARAMS = tuple((_rng.randrange(1, _PRIME), _rng.randrange(0, _PRIME)) for _ in range(PERMUTATIONS))
 _WORD = re.compile(r"\w+", re.UNICODE)
+_BLAKE8 = hashlib.blake2b(digest_size=8)
 
 _U64 = npt.NDArray[np.uint64]
 _P64 = np.uint64(_PRIME)
@@ -118,14 +119,12 @@ def fingerprint(text: str) -> Fingerprint | None:
 
 def _shingle_hashes(tokens: list[str]) -> _U64:
     """The distinct 64-bit hashes (big-endian BLAKE2b) of the text's 5-word shingles."""
-    blake = hashlib.blake2b
-    digests = b"".join(
-        [
-            blake(" ".join(tokens[i : i + SHINGLE_WORDS]).encode(), digest_size=8).digest()
-            for i in range(len(tokens) - SHINGLE_WORDS + 1)
-        ]
-    )
-    hashes: _U64 = np.unique(np.frombuffer(digests, dtype=">u8").astype(np.uint64))
+    digests = []
+    for i in range(len(tokens) - SHINGLE_WORDS + 1):
+        hasher = _BLAKE8.copy()  # a copy is cheaper than a new hasher with its parameters
+        hasher.update(" ".join(tokens[i : i + SHINGLE_WORDS]).encode())
+        digests.append(hasher.digest())
+    hashes: _U64 = np.unique(np.frombuffer(b"".join(digests), dtype=">u8").astype(np.uint64))
     return hashes
 
 
