@@ -106,6 +106,7 @@ async def check_source(source: Source, config: Config, deps: Deps) -> CheckRepor
             run.errors.append(str(page))
             if item is not None and item.key in run.seen:
                 run.seen.remove(item.key)  # not taken: fetch it again next run
+            run.validators.clear()  # and do not take the source as unchanged next run
             continue
         report = _merge(report, _take_article(source, config, deps, health, page, item))
     blocked_only = report.pages > 0 and report.blocked == report.pages

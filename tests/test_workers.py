@@ -133,6 +133,7 @@ async def test_killed_worker_fails_its_page_and_the_pool_recovers(
         report = await asyncio.wait_for(task, timeout=60)
         assert report.pages == 0
         assert any("died" in error for error in report.errors), report.errors
+        assert store.fetch_validators(news.url("/huge.html")) is None  # not "unchanged" next run
 
         after = await check_source(seed_source, config, deps)
         assert after.pages == 1 and not after.errors
