@@ -8,6 +8,7 @@ through :class:`AdminHooks`.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -107,7 +108,7 @@ async def explain_url(url: str, fetcher: Fetcher, rules: RuleSet) -> str:
         fetched = await fetcher.get(url)
     except FetchError as exc:
         return f"Could not fetch the page: {exc.reason}"
-    article = extract(fetched.text, fetched.url)
+    article = await asyncio.to_thread(extract, fetched.text, fetched.url)  # not on the loop
     host = host_of(article.url) if article.url else None
     lines = [f"{article.title or '(no title)'} ({article.language or '?'})"]
     if article.blocked:

@@ -12,6 +12,9 @@ of 4 rows a pair at similarity 0.5 is found with probability 0.87, at 0.6 with 0
 
 Each slot is the minimum of ``(a·h + b) mod p`` over the 64-bit shingle hashes ``h``, with
 ``(a, b)`` drawn once from a fixed seed, so signatures are stable across runs and machines.
+The minimum is found with numpy over all shingles at once: an approximation within a known
+error bound picks each slot's few candidates, which are then computed exactly, so a slot is the
+same integer as the plain formula gives (stored fingerprints stay comparable).
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 PERMUTATIONS = 128
 BANDS = 32
 ROWS = PERMUTATIONS // BANDS
@@ -29,10 +35,30 @@ SHINGLE_WORDS = 5
 MIN_WORDS = 40  # shorter texts (teasers, walls) get no fingerprint: too little to compare
 
 _PRIME = (1 << 61) - 1
-_MASK = (1 << 64) - 1
 _rng = random.Random(20240601)
 _PARAMS = tuple((_rng.randrange(1, _PRIME), _rng.randrange(0, _PRIME)) for _ in range(PERMUTATIONS))
 _WORD = re.compile(r"\w+", re.UNICODE)
+_BLAKE8 = hashlib.blake2b(digest_size=8)
+
+_U64 = npt.NDArray[np.uint64]
+_P64 = np.uint64(_PRIME)
+_BITS61 = np.uint64(61)
+_A = np.array([a for a, _ in _PARAMS], dtype=np.uint64)[:, None]
+_A_SCALED = _A.astype(np.float64) * 2.0**-61  # exact: a power-of-two scale
+# The approximation is off by at most 769 (three float64 roundings of a value below 2^61,
+# plus the truncation); _SLACK added to b keeps every value that can be a minimum clear of
+# the wrap-around at 0.
+_SLACK = 1024
+_B_SLACK = np.array([b + _SLACK for _, b in _PARAMS], dtype=np.uint64)[:, None]
+_CHUNK = 1024
+_SLOT_INDEX = np.arange(PERMUTATIONS)
+_A_LOW = _A[:, 0] & np.uint64(0xFFFFFFFF)
+_A_HIGH = _A[:, 0] >> np.uint64(32)
+_B = np.array([b for _, b in _PARAMS], dtype=np.uint64)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_LOW29 = np.uint64((1 << 29) - 1)
+_BITS32 = np.uint64(32)
+_BITS29 = np.uint64(29)  # shingles per block: a 128-row block stays in the CPU cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +89,23 @@ class Fingerprint:
         return cls(tuple(int(part, 16) for part in text.split(",")))
 
 
+class _CombiningMarks(dict[int, int | None]):
+    """``str.translate`` table deleting combining marks, filled in as characters are met."""
+
+    def __missing__(self, codepoint: int) -> int | None:
+        kept = None if unicodedata.combining(chr(codepoint)) else codepoint
+        self[codepoint] = kept
+        return kept
+
+
+_MARKS = _CombiningMarks()
+
+
 def words(text: str) -> list[str]:
     """Lower-cased, accent-folded words: the tokens shingles are made of."""
     folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    if not folded.isascii():
+        folded = folded.translate(_MARKS)
     return _WORD.findall(folded)
 
 
@@ -75,15 +114,77 @@ def fingerprint(text: str) -> Fingerprint | None:
     tokens = words(text)
     if len(tokens) < MIN_WORDS:
         return None
-    hashes = {
-        int.from_bytes(
-            hashlib.blake2b(
-                " ".join(tokens[i : i + SHINGLE_WORDS]).encode(), digest_size=8
-            ).digest(),
-            "big",
-        )
-        for i in range(len(tokens) - SHINGLE_WORDS + 1)
-    }
-    return Fingerprint(
-        tuple(min(((a * h + b) % _PRIME) & _MASK for h in hashes) for a, b in _PARAMS)
-    )
+    return Fingerprint(_min_hashes(_shingle_hashes(tokens)))
+
+
+def _shingle_hashes(tokens: list[str]) -> _U64:
+    """The distinct 64-bit hashes (big-endian BLAKE2b) of the text's 5-word shingles."""
+    digests = []
+    for i in range(len(tokens) - SHINGLE_WORDS + 1):
+        hasher = _BLAKE8.copy()  # a copy is cheaper than a new hasher with its parameters
+        hasher.update(" ".join(tokens[i : i + SHINGLE_WORDS]).encode())
+        digests.append(hasher.digest())
+    hashes: _U64 = np.unique(np.frombuffer(b"".join(digests), dtype=">u8").astype(np.uint64))
+    return hashes
+
+
+def _min_hashes(hashes: _U64) -> tuple[int, ...]:
+    """Each slot's ``min((a·h + b) mod p)``, exactly: candidates from the approximation,
+    then the exact formula on those few (and on a whole slot in the rare wrapped case)."""
+    reduced = (hashes & _P64) + (hashes >> _BITS61)  # h mod p, < p + 8
+    reduced = np.where(reduced >= _P64, reduced - _P64, reduced)
+    floats = reduced.astype(np.float64)
+    rows, cols = [], []
+    for start in range(0, len(reduced), _CHUNK):
+        block = _approximate_slots(reduced[start : start + _CHUNK], floats[start : start + _CHUNK])
+        lowest = block.argmin(axis=1)
+        bound = block[_SLOT_INDEX, lowest] + np.uint64(2 * _SLACK)
+        near = block <= bound[:, None]
+        if np.count_nonzero(near) == PERMUTATIONS:  # the usual case: one candidate per slot
+            row, col = _SLOT_INDEX, lowest
+        else:
+            row, col = np.nonzero(near)
+        rows.append(row)
+        cols.append(col + start)
+    row = np.concatenate(rows)
+    exact = _exact_slots(row, reduced[np.concatenate(cols)])
+    slots = np.full(PERMUTATIONS, _P64, dtype=np.uint64)
+    np.minimum.at(slots, row, exact)
+    result: list[int] = slots.tolist()
+    for index in np.nonzero(slots >= _P64 - np.uint64(4 * _SLACK))[0].tolist():
+        a, b = _PARAMS[index]  # a wrapped value posed as the minimum: do this slot plainly
+        result[index] = min((a * h + b) % _PRIME for h in reduced.tolist())
+    return tuple(result)
+
+
+def _exact_slots(rows: npt.NDArray[np.intp], hashes: _U64) -> _U64:
+    """``(a·h + b) mod p`` for slot ``rows[i]`` and hash ``hashes[i]`` (< p), in 64-bit parts."""
+    a_low, a_high = _A_LOW[rows], _A_HIGH[rows]
+    h_low, h_high = hashes & _LOW32, hashes >> _BITS32
+    low = a_low * h_low  # < 2^64
+    middle = a_low * h_high + a_high * h_low  # < 2^62, weighs 2^32
+    high = a_high * h_high  # < 2^58, weighs 2^64 ≡ 8
+    total = (low & _P64) + (low >> _BITS61)
+    total += (middle >> _BITS29) + ((middle & _LOW29) << _BITS32)  # 2^61 ≡ 1
+    total += high << np.uint64(3)
+    total += _B[rows]
+    for _ in range(2):
+        total = (total & _P64) + (total >> _BITS61)
+    exact: _U64 = np.where(total >= _P64, total - _P64, total)
+    return exact
+
+
+def _approximate_slots(hashes: _U64, floats: npt.NDArray[np.float64]) -> _U64:
+    """``(a·h + b + _SLACK) mod p`` for every slot and shingle, within ±769.
+
+    With ``a·h = q·2^61 + r`` and ``p = 2^61 - 1``, ``a·h ≡ q + r (mod p)``: ``r`` is exact
+    from the wrapping 64-bit product, ``q`` comes from a float64 product.
+    """
+    values = _A * hashes
+    values &= _P64
+    values += (_A_SCALED * floats).astype(np.uint64)
+    values += _B_SLACK
+    carry = values >> _BITS61
+    values &= _P64
+    values += carry
+    return values

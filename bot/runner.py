@@ -10,10 +10,9 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot import heap
-from bot.admin import AdminHooks, explain_url
 from bot.backfill import first_run_note
 from bot.config import Config, load_config
 from bot.deliver import Deliverer, DeliverReport, DeliverySettings, Sender
@@ -24,8 +23,11 @@ from bot.pacing import Pacer
 from bot.service import CheckReport, Deps, check_source
 from bot.store import Store
 from bot.store.snapshot import snapshot
-from bot.telegram.link import ConsoleSender, TelegramLink
 from bot.wording import count
+from bot.workers import PagePool
+
+if TYPE_CHECKING:
+    from bot.telegram.link import TelegramLink
 
 log = logging.getLogger("newsbot.run")
 
@@ -57,10 +59,17 @@ class Runtime:
         self._delivering = asyncio.Lock()
         self.store = Store(config.database_url)
         self.fetcher = Fetcher(config.fetch)
-        self.deps = Deps(store=self.store, fetcher=self.fetcher, clock=time.time)
+        self.pages = PagePool(config.fetch.workers or None)
+        self.deps = Deps(store=self.store, fetcher=self.fetcher, clock=time.time, pages=self.pages)
         self.telegram: TelegramLink | None = None
-        self.sender: Sender
+        self._out = out
+        self._deliverer: Deliverer | None = None
         if config.telegram.token:
+            # python-telegram-bot is imported only when there is a token: a run without one
+            # starts fetching sooner.
+            from bot.admin import AdminHooks, explain_url
+            from bot.telegram.link import TelegramLink
+
             self.telegram = TelegramLink(
                 token=config.telegram.token,
                 api_base_url=config.telegram.api_base_url,
@@ -78,26 +87,36 @@ class Runtime:
                     last_cycle=lambda: self.last_delivery_at,
                 ),
             )
-            self.sender = self.telegram
-        else:
-            self.sender = ConsoleSender(out or sys.stdout)
-        self.deliverer = Deliverer(
-            self.store,
-            self.sender,
-            pacer=Pacer(
-                global_per_s=config.telegram.global_rate,
-                time_scale=config.telegram.pacing_scale,
-            ),
-            settings=DeliverySettings(
-                concurrency=config.telegram.send_concurrency,
-                # a rejected token is asked about again (getMe) every few delivery rounds
-                token_probe_s=max(1.0, 5 * config.telegram.deliver_every_s),
-            ),
-            clock=time.time,
-            on_token_back=self._tell_admins,
-        )
         self.last_delivery_at: float | None = None
         heap.settle()  # the compiled rules live as long as the config: keep GC passes off them
+
+    @property
+    def deliverer(self) -> Deliverer:
+        """The outbox sender, made on first use (the console sender without a token)."""
+        if self._deliverer is None:
+            sender: Sender
+            if self.telegram:
+                sender = self.telegram
+            else:
+                from bot.telegram.link import ConsoleSender
+
+                sender = ConsoleSender(self._out or sys.stdout)
+            self._deliverer = Deliverer(
+                self.store,
+                sender,
+                pacer=Pacer(
+                    global_per_s=self.config.telegram.global_rate,
+                    time_scale=self.config.telegram.pacing_scale,
+                ),
+                settings=DeliverySettings(
+                    concurrency=self.config.telegram.send_concurrency,
+                    # a rejected token is asked about again (getMe) every few delivery rounds
+                    token_probe_s=max(1.0, 5 * self.config.telegram.deliver_every_s),
+                ),
+                clock=time.time,
+                on_token_back=self._tell_admins,
+            )
+        return self._deliverer
 
     async def _tell_admins(self, text: str) -> None:
         if self.telegram:
@@ -124,6 +143,7 @@ class Runtime:
         if self.telegram:
             await self.telegram.close()
         await self.fetcher.aclose()
+        await asyncio.to_thread(self.pages.close)
         self.store.close()
 
     async def reload(self) -> str:
@@ -206,7 +226,8 @@ class Runtime:
 
         The round sends nothing new: messages in flight finish, the rest waits for the next start.
         """
-        self.deliverer.stop()
+        if self._deliverer is not None:
+            self._deliverer.stop()
         try:
             async with asyncio.timeout(timeout_s):
                 async with self._delivering:
@@ -272,7 +293,15 @@ async def run_once(
         await runtime.open()
         if runtime.telegram:
             await runtime.telegram.process_pending_updates()
-        reports = [await runtime.check(source) for source in config.sources]
+        # Sources run side by side (the fetcher keeps its host and overall limits) so that
+        # while one page is cleaned in a worker the next ones are fetched.
+        running = asyncio.Semaphore(config.fetch.concurrency)
+
+        async def check(source: Source) -> CheckReport:
+            async with running:
+                return await runtime.check(source)
+
+        reports = list(await asyncio.gather(*(check(source) for source in config.sources)))
         delivered = await runtime.deliver_until_idle()
         return reports, delivered
     finally:

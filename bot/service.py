@@ -1,8 +1,9 @@
 """The service layer: each function reads as a short script over the pure stages and adapters.
 
 check_source: health says whether to run → fetch the source conditionally (unchanged: stop) →
-discover its new items (feed, section page, sitemap) → fetch them → per article: clean →
-canonical URL → fingerprint → place in a story → match → plan alerts → persist → health.
+discover its new items (feed, section page, sitemap) → fetch them → per article: canonical URL →
+clean → fingerprint → match (``bot.workers``, off the event loop) → place in a story → plan
+alerts → persist → health.
 """
 
 from __future__ import annotations
@@ -16,20 +17,18 @@ from dataclasses import dataclass, field, replace
 
 from bot.alerts import plan_alerts, recipients_by_topic
 from bot.backfill import may_alert, select_items
-from bot.canonical import host_of, page_canonical
-from bot.clean import clean_page
 from bot.config import Config
 from bot.discover import as_items, discover_links
 from bot.errors import FetchError, FetchRejected, StorageError
 from bot.feeds import FeedItem, parse_feed
 from bot.fetch import Fetched, Fetcher
-from bot.fingerprint import fingerprint
 from bot.health import HealthPolicy, Notice, RunResult, SourceHealth, assess
 from bot.model import CONSOLE_CHAT_ID, Article, Match, PlannedAlert, Source, Validators
 from bot.sitemaps import newest_first, parse_sitemap
 from bot.store import Store
 from bot.stories import place_article
 from bot.wording import a_or_an
+from bot.workers import DigestedPage, PageCrashed, PagePool, digest_page
 
 log = logging.getLogger("newsbot.service")
 
@@ -40,12 +39,14 @@ _GONE = (404, 410)
 @dataclass(frozen=True, slots=True)
 class Deps:
     """The adapters a service function needs; ``clock`` returns UTC epoch seconds and ``rand``
-    a number in [0, 1) (backoff jitter)."""
+    a number in [0, 1) (backoff jitter). ``pages`` digests pages off the event loop; without
+    it they are digested in the caller, as a plain function call."""
 
     store: Store
     fetcher: Fetcher
     clock: Callable[[], float] = time.time
     rand: Callable[[], float] = random.random
+    pages: PagePool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +114,16 @@ async def check_source(source: Source, config: Config, deps: Deps) -> CheckRepor
         recorded_only=run.recorded_only,
         first_run=health.first_run,
     )
-    for fetched, item in run.pages:
-        report = _merge(report, _take_article(source, config, deps, health, fetched, item))
+    digested = await asyncio.gather(*(_digest(source, config, deps, f) for f, _ in run.pages))
+    for (_, item), page in zip(run.pages, digested, strict=True):
+        if isinstance(page, PageCrashed):
+            log.error("source %s: %s", source.id, page)
+            run.errors.append(str(page))
+            if item is not None and item.key in run.seen:
+                run.seen.remove(item.key)  # not taken: fetch it again next run
+            run.validators.clear()  # and do not take the source as unchanged next run
+            continue
+        report = _merge(report, _take_article(source, config, deps, health, page, item))
     blocked_only = report.pages > 0 and report.blocked == report.pages
     result = RunResult(
         now=now,
@@ -215,19 +224,30 @@ async def _sitemap_items(
     return newest_first(tuple(items), limit * 4)
 
 
+async def _digest(
+    source: Source, config: Config, deps: Deps, fetched: Fetched
+) -> DigestedPage | PageCrashed:
+    """Clean, fingerprint and match one fetched page, in a worker when there is a pool."""
+    if deps.pages is None:
+        return digest_page(fetched.text, fetched.url, config.rules, source.id)
+    try:
+        return await deps.pages.digest(fetched.text, fetched.url, config.rules, source.id)
+    except PageCrashed as exc:
+        return exc
+
+
 def _take_article(
     source: Source,
     config: Config,
     deps: Deps,
     health: SourceHealth,
-    fetched: Fetched,
+    page: DigestedPage,
     item: FeedItem | None,
 ) -> CheckReport:
-    """Clean, place, match and record one fetched article; a one-article report."""
+    """Place and record one digested article and plan its alerts; a one-article report."""
     now = deps.clock()
-    html = fetched.text
-    url = page_canonical(html, fetched.url)
-    article = replace(clean_page(html, url), url=url)
+    article, print_, matches = page.article, page.fingerprint, page.matches
+    url = article.url or ""
     if article.blocked:
         log.info("source %s: %s is a consent or subscription wall", source.id, url)
         same_url, _ = deps.store.story_context(url, None, since=now)
@@ -236,7 +256,6 @@ def _take_article(
             source_id=source.id, now=now, article=article, fingerprint=None, placement=placement
         )
         return CheckReport(source.id, pages=1, blocked=1)
-    print_ = fingerprint(article.text)
     same_url, candidates = deps.store.story_context(
         url, print_, since=now - config.fetch.story_window_s
     )
@@ -246,7 +265,6 @@ def _take_article(
         candidates=candidates,
         threshold=config.fetch.story_similarity,
     )
-    matches = config.rules.match(article, source_id=source.id, source_host=host_of(url))
     alertable = may_alert(
         item,
         article.published,

@@ -55,6 +55,7 @@ class FetchSettings:
     failures_before_notice: int = 3
     story_window_s: float = 259200.0
     story_similarity: float = 0.5
+    workers: int = 0  # processes that clean and match pages; 0: one per core, 1: in-process
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +207,7 @@ def parse_config(text: str, *, file: str, env: Mapping[str, str] | None = None) 
             failures_before_notice=spec.fetch.failures_before_notice,
             story_window_s=spec.fetch.story_window,
             story_similarity=spec.fetch.story_similarity,
+            workers=spec.fetch.workers,
         ),
         database_url=env.get("NEWSBOT_DATABASE_URL") or spec.storage.url or DEFAULT_DATABASE_URL,
         example_lines=MappingProxyType(

@@ -1,0 +1,172 @@
+"""Benchmark: one monitoring cycle, newsbot against a 100-line script and urlwatch, in one run.
+
+Runs the shared cycle harness (``../shared/tools/peers/bench_cycle.py``, see its README): N
+real news pages of both shared data sets on a local server, three keyword topics, each system a
+process timed from start to exit, cold (empty state) and warm (every page answers 304), medians
+of ``--repeat`` rounds, ratios against the script in the same run. The systems:
+
+- ``baseline``: ``baseline_script.py`` beside the harness, 94 lines: httpx.AsyncClient (10 at a
+  time) + ``trafilatura.extract`` + one regex per topic word, ETag/Last-Modified kept;
+- ``urlwatch`` 2.29 (html2text + grep), when the peers' venv has it;
+- ``newsbot``: ``python -m bot run --once`` of this checkout, one ``page`` source per URL, host
+  limits pinned to the others' 10 at a time (every page is on one host).
+
+Two things are added to the harness: the peak RSS printed is that of the whole process tree
+(the harness reads only the top process's; newsbot's page workers are child processes), sampled
+every 20 ms and never below the top process's own peak; and newsbot's time from start to its
+first request (``bench/startup.py``, median of 3).
+
+    PEERS_VENV=/tmp/peers-venv python bench/cycle.py --n 1000 --repeat 3
+
+(``PEERS_VENV``: a venv with ``../shared/tools/peers/requirements.txt``; without urlwatch in it,
+pass ``--systems baseline,newsbot``.) Other options go to the harness (``--json FILE``,
+``--keep``, ``--timeout S``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+HARNESS = ROOT.parent / "shared" / "tools" / "peers" / "bench_cycle.py"
+# The harness calls `CMD run --once --config FILE`; newsbot takes --config before the command.
+# Guarded like a console script: spawned page workers import the main module again.
+SHIM = """import sys
+from bot.cli import main
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    if "--config" in args:
+        at = args.index("--config")
+        args = args[at : at + 2] + args[:at] + args[at + 2 :]
+    sys.exit(main(args))
+"""
+PINS = "fetch:\n  host_concurrency: 10\n  host_delay: 0s\n  concurrency: 10\n"
+
+
+def load(path: Path, name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _children() -> dict[int, int]:
+    """pid → parent pid of every process."""
+    parents = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as f:
+                    fields = f.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+    return parents
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_rss_kb(exclude: set[int]) -> int:
+    """Summed RSS of this process's descendants, less the excluded subtrees (the page server)."""
+    parents = _children()
+    me, total = os.getpid(), 0
+    for pid in parents:
+        node, chain = pid, []
+        while node in parents and node != me and node not in exclude and node > 1:
+            chain.append(node)
+            node = parents[node]
+        if node == me and chain:
+            total += _rss_kb(pid)
+    return total
+
+
+def measure_tree_rss(harness: ModuleType) -> None:
+    """Make the harness report the peak RSS of the measured process tree."""
+    measured = harness.run_measured
+
+    def run_measured(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float, log: Path):  # type: ignore[no-untyped-def]
+        before = set(_children())
+        peak, done = [0], threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.02):
+                peak[0] = max(peak[0], tree_rss_kb(before))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        try:
+            result: dict[str, Any] = measured(cmd, cwd, env, timeout, log)
+        finally:
+            done.set()
+            sampler.join()
+        result["rss_top_mb"] = result["rss_mb"]
+        result["rss_mb"] = max(result["rss_mb"], peak[0] / 1024)
+        return result
+
+    harness.run_measured = run_measured
+
+
+def startup_ms(rounds: int = 3) -> float:
+    startup = load(ROOT / "bench" / "startup.py", "newsbot_bench_startup")
+    with tempfile.TemporaryDirectory() as tmp:
+        times = [
+            startup.one_round("http://127.0.0.1:{port}/a", Path(tmp), importtime=False)[0]
+            for _ in range(rounds)
+        ]
+    return statistics.median(times) * 1000
+
+
+def main() -> int:
+    args = sys.argv[1:]
+    checkout = ROOT
+    if "--checkout" in args:  # another newsbot checkout to measure (e.g. a before/after pair)
+        at = args.index("--checkout")
+        checkout = Path(args[at + 1]).resolve()
+        del args[at : at + 2]
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(checkout), os.environ.get("PYTHONPATH", "")) if p
+    )
+    harness = load(HARNESS, "peers_bench_cycle")
+    measure_tree_rss(harness)
+    with tempfile.TemporaryDirectory() as tmp:
+        pins = Path(tmp) / "pins.yaml"
+        pins.write_text(PINS, encoding="utf-8")
+        if "--newsbot" not in args:
+            shim = Path(tmp) / "newsbot_shim.py"
+            shim.write_text(SHIM, encoding="utf-8")
+            args += ["--newsbot", f"{sys.executable} {shim}"]
+        if "--newsbot-config-extra" not in args:
+            args += ["--newsbot-config-extra", str(pins)]
+        sys.argv = [str(HARNESS), *args]
+        started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        code: int = harness.main()
+    print(f"\nnewsbot start to first request: {startup_ms():.0f} ms (median of 3; goal <= 500)")
+    load1, load5, _ = os.getloadavg()
+    print(
+        f"run started {started}; {os.cpu_count()} CPUs; load average now {load1:.2f} / {load5:.2f}"
+    )
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

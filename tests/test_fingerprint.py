@@ -1,0 +1,92 @@
+"""The vectorised MinHash gives the very signatures of the plain formula, so fingerprints stored
+by earlier versions stay comparable. Real article texts of both shared data sets."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+
+import pytest
+
+from bot.fingerprint import (
+    _PARAMS,
+    _PRIME,
+    _WORD,
+    MIN_WORDS,
+    SHINGLE_WORDS,
+    Fingerprint,
+    fingerprint,
+    words,
+)
+from tests.conftest import SHARED_DATA
+
+
+def plain_words(text: str) -> list[str]:
+    """The word folding as first written: NFKD, then every combining mark dropped."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return _WORD.findall(folded)
+
+
+def plain_fingerprint(text: str) -> tuple[int, ...] | None:
+    """The signature as first written: Python integers, one slot at a time."""
+    tokens = plain_words(text)
+    if len(tokens) < MIN_WORDS:
+        return None
+    hashes = {
+        int.from_bytes(
+            hashlib.blake2b(
+                " ".join(tokens[i : i + SHINGLE_WORDS]).encode(), digest_size=8
+            ).digest(),
+            "big",
+        )
+        for i in range(len(tokens) - SHINGLE_WORDS + 1)
+    }
+    return tuple(min((a * h + b) % _PRIME for h in hashes) for a, b in _PARAMS)
+
+
+def real_texts(step: int) -> list[str]:
+    """Every ``step``-th reference text of the two shared data sets."""
+    bench = json.loads((SHARED_DATA / "article-benchmark" / "ground-truth.json").read_text())
+    texts = [entry["articleBody"] for entry in bench.values()][::step]
+    for path in sorted((SHARED_DATA / "wcxb-dev-articles" / "ground-truth").glob("*.json"))[::step]:
+        texts.append(json.loads(path.read_text())["ground_truth"].get("main_content") or "")
+    return texts
+
+
+@pytest.mark.parametrize("text", real_texts(step=25), ids=lambda t: t[:30])
+def test_signature_is_the_plain_formulas(text: str) -> None:
+    """Each slot, each band key and the stored text equal those of the plain formula."""
+    expected = plain_fingerprint(text)
+    got = fingerprint(text)
+    if expected is None:
+        assert got is None
+        return
+    assert got is not None
+    assert got.slots == expected
+    assert all(type(slot) is int for slot in got.slots)
+    assert got.bands() == Fingerprint(expected).bands()
+    assert Fingerprint.from_text(got.to_text()) == got
+
+
+def test_folding_matches_the_plain_folding_in_many_scripts() -> None:
+    """Accents, ligatures and other scripts fold to the same words as before."""
+    text = (
+        "Zelenski pide una reunión con Trump; Ŝtato, naïve café, ﬁnal — Зеленський і Трамп "
+        "обговорили зустріч; Ελλάδα; 東京で会談; Đà Nẵng; İstanbul ǅ 한국어"
+    )
+    assert words(text) == plain_words(text)
+
+
+def test_short_text_has_no_fingerprint() -> None:
+    """Fewer than MIN_WORDS words: no signature (too little to compare)."""
+    assert fingerprint(" ".join(["word"] * (MIN_WORDS - 1))) is None
+
+
+def test_repeated_shingles_and_tiny_vocabulary() -> None:
+    """Texts made of a few repeated shingles (one distinct hash, or two) still match."""
+    for text in (" ".join(["same"] * 60), " ".join(["a b"] * 40), "x " * 39 + "y"):
+        assert fingerprint(text) == (
+            Fingerprint(slots) if (slots := plain_fingerprint(text)) else None
+        )
