@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import accumulate
 
 from lxml.html import HtmlElement
 
@@ -73,10 +74,12 @@ _TAIL_SHARE = 0.3
 
 def teaser_tail_start(blocks: list[str]) -> int:
     """Where the teaser section after the article starts in ``blocks`` (``len(blocks)`` if none)."""
+    # Word counts summed once (a page of a thousand "Comments" headings costs one pass).
+    words = list(accumulate((len(b.split()) for b in blocks), initial=0))
     for i in range(max(_TAIL_MIN_BLOCKS, len(blocks) // 2), len(blocks)):
         if len(blocks[i]) < 60 and _TAIL_HEADING.match(normalize_space(blocks[i])):
-            before = sum(len(b.split()) for b in blocks[:i])
-            after = sum(len(b.split()) for b in blocks[i + 1 :])
+            before = words[i]
+            after = words[-1] - words[i + 1]
             if after <= _TAIL_SHARE * before:
                 return i
     return len(blocks)

@@ -63,9 +63,17 @@ _HIDDEN_OR_LINK = etree.XPath(
 )
 
 
-def extract_blocks(tree: HtmlElement, url: str | None, options: ExtractOptions) -> list[str]:
-    """The article's text blocks (paragraphs, headings, list items, table rows), in order."""
-    if options.fast or options.favor_recall:
+def extract_blocks(
+    tree: HtmlElement, url: str | None, options: ExtractOptions, *, rerun: bool = True
+) -> list[str]:
+    """The article's text blocks (paragraphs, headings, list items, table rows), in order.
+
+    ``rerun=False`` (a page far larger than any real one) allows one fast pass only: each
+    further pass costs as much again.
+    """
+    if not rerun and not options.favor_recall:
+        text = _run(tree, url, options, recall=False, fast=True)
+    elif options.fast or options.favor_recall:
         text = _run(tree, url, options, recall=options.favor_recall, fast=options.fast)
     else:
         text = _balanced(tree, url, options)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
 from lxml.html import HtmlElement
-from trafilatura.utils import load_html
+from trafilatura import utils as trafilatura_utils
 
 from bot.clean.boilerplate import (
     is_boilerplate_line,
@@ -13,6 +14,7 @@ from bot.clean.boilerplate import (
     strip_boilerplate_containers,
     teaser_tail_start,
 )
+from bot.clean.bounds import RERUN_TAGS, bound_tags, bound_tree, flatten_depth
 from bot.clean.byline import author_bio_start, byline_author
 from bot.clean.consent_dom import strip_consent_containers
 from bot.clean.consent_text import is_consent_notice, normalize_space
@@ -34,33 +36,68 @@ DEFAULT_OPTIONS = ExtractOptions()
 # first end tag, the end tags are dropped and the parser closes the document at its real end.
 _DOCUMENT_END = re.compile(r"</(?:body|html)\s*>", re.I)
 _TRAILING_CHARS = 2000
+# What libxml2 reports when it stops at 256 nested elements (and drops the rest of the page).
+_DEPTH_LIMIT_TYPES = (etree.ErrorTypes.ERR_RESOURCE_LIMIT,)
 
 
 def clean_page(
     html: str | bytes, url: str | None = None, options: ExtractOptions = DEFAULT_OPTIONS
 ) -> Article:
     """The article on ``html``: body text without notices, furniture, headline or byline."""
-    tree = _parse(decode_html(html))
-    if tree is None:
-        return Article(url=url, title="", author=None, published=None, language=None, text="")
-    meta = read_page_meta(tree)
     removed: list[Removed] = []
+    tree, tags = _parse(decode_html(html), removed)
+    if tree is None:
+        return Article(
+            url=url,
+            title="",
+            author=None,
+            published=None,
+            language=None,
+            text="",
+            removed=tuple(removed),
+        )
+    meta = read_page_meta(tree)
     if options.cut_consent:
         removed += [Removed("consent", t) for t in strip_consent_containers(tree)]
     if options.cut_furniture:
         removed += [Removed("boilerplate", t) for t in strip_boilerplate_containers(tree)]
-    blocks = extract_blocks(tree, url, options)
+    blocks = extract_blocks(tree, url, options, rerun=tags <= RERUN_TAGS)
     return _label(blocks, meta, url, removed)
 
 
-def _parse(html: str) -> HtmlElement | None:
+def _parse(html: str, removed: list[Removed]) -> tuple[HtmlElement | None, int]:
+    """The parsed page (bounded in tags, depth and text, see ``bounds``) and its tag count."""
     if not html.strip():
-        return None
+        return None, 0
     first_end = _DOCUMENT_END.search(html)
     if first_end is not None and len(html) - first_end.end() > _TRAILING_CHARS:
         html = _DOCUMENT_END.sub("", html)
+    bounded = bound_tags(html)
+    tree = _load(bounded.html)
+    walk = bound_tree(tree, flattened=False) if tree is not None else None
+    if _too_deep() or (walk is not None and walk.deep):
+        flat, reason = flatten_depth(html)
+        removed.append(Removed("limit", reason))
+        bounded = bound_tags(flat)
+        tree = _load(bounded.html)
+        if _too_deep():
+            removed.append(Removed("limit", "markup still too deep: the text past it was lost"))
+        walk = bound_tree(tree, flattened=True) if tree is not None else None
+    if bounded.limit:
+        removed.append(Removed("limit", bounded.limit))
+    if walk is not None and walk.limit:
+        removed.append(Removed("limit", walk.limit))
+    return tree, bounded.tags
+
+
+def _too_deep() -> bool:
+    """Whether libxml2 stopped the last parse at its nesting limit (dropping what followed)."""
+    return bool(trafilatura_utils.HTML_PARSER.error_log.filter_types(_DEPTH_LIMIT_TYPES))
+
+
+def _load(html: str) -> HtmlElement | None:
     try:
-        tree = load_html(html)
+        tree = trafilatura_utils.load_html(html)
     except (ValueError, TypeError):
         return None
     return tree if isinstance(tree, HtmlElement) else None
