@@ -85,6 +85,17 @@ def teaser_tail_start(blocks: list[str]) -> int:
     return len(blocks)
 
 
+# A site's copyright line ("© 2026 Site. All rights reserved.", "Copyright 2026 …") in any
+# language: the sign or the word with a year, in a line too short to be prose.
+_COPYRIGHT = re.compile(r"©|\(c\)\s*(?:19|20)\d\d|\bcopyright\b.{0,12}(?:19|20)\d\d", re.I)
+_MAX_COPYRIGHT = 200
+
+
+def is_copyright_line(line: str) -> bool:
+    """Whether ``line`` is a short copyright notice."""
+    return len(line) <= _MAX_COPYRIGHT and bool(_COPYRIGHT.search(line))
+
+
 def is_boilerplate_line(line: str) -> bool:
     """Whether ``line`` is only a page-furniture label."""
     return bool(_LINE.match(normalize_space(line)))

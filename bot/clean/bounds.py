@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import islice
+from typing import cast
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -63,6 +64,14 @@ MAX_NESTING = 200_000
 MAX_DEPTH = 48
 # Tags read when unwrapping: the depth pass is a Python loop step per tag.
 MAX_FLATTEN_TAGS = 10 * MAX_TAGS
+# C-level XPath counts: elements with too many attributes; any element deeper than a real
+# page's deepest (56 over the shared data sets); all elements; those past _SHALLOW levels.
+_REAL_DEPTH = 64
+_SHALLOW = 32
+_CROWDED = etree.XPath(f"//*[count(@*) > {MAX_ATTRIBUTES}]")
+_DEEPER_THAN_REAL = etree.XPath("boolean(/*" + "/*" * _REAL_DEPTH + ")")
+_COUNT_ELEMENTS = etree.XPath("count(//*)")
+_COUNT_DEEP = etree.XPath("count(/*" + "/*" * _SHALLOW + "/descendant-or-self::*)")
 _TAG = re.compile(r"(<(/?)([A-Za-z][A-Za-z0-9:-]*)[^>]*>)")
 _VOID = frozenset(
     [
@@ -149,11 +158,26 @@ class TreeBounds:
     deep: bool
 
 
-def bound_tree(root: HtmlElement, *, flattened: bool) -> TreeBounds:
-    """Cut ``root`` after its first ``MAX_TEXT`` characters of text and thin out elements
-    with more than ``MAX_ATTRIBUTES`` attributes, in one walk. Past ``MAX_NESTING`` (the
-    sum of the elements' depths, which extraction pays), a page not yet ``flattened`` is
-    reported ``deep`` (to be flattened and parsed again); a flattened one is cut there."""
+def bound_tree(root: HtmlElement, chars: int, *, flattened: bool) -> TreeBounds:
+    """Thin out elements with more than ``MAX_ATTRIBUTES`` attributes; cut ``root`` after its
+    first ``MAX_TEXT`` characters of text. Past ``MAX_NESTING`` (the sum of the elements'
+    depths, which extraction pays), a page not yet ``flattened`` is reported ``deep`` (to be
+    flattened and parsed again); a flattened one is cut there. ``chars`` is the markup's
+    length: C-level counts decide first whether the Python walk is needed at all."""
+    for el in cast(list[HtmlElement], _CROWDED(root)):
+        for key in [k for k in el.attrib if k not in _READ_ATTRIBUTES]:
+            del el.attrib[key]
+    if not flattened and _DEEPER_THAN_REAL(root):
+        return TreeBounds(None, deep=True)
+    # Every element is at most _SHALLOW deep, or at most twice that when counted in `deep`.
+    elements = cast(float, _COUNT_ELEMENTS(root))
+    deep = cast(float, _COUNT_DEEP(root))
+    if not flattened and chars <= MAX_TEXT and _SHALLOW * (elements + deep) <= MAX_NESTING:
+        return TreeBounds(None, deep=False)
+    return _walk(root, flattened=flattened)
+
+
+def _walk(root: HtmlElement, *, flattened: bool) -> TreeBounds:
     budget = MAX_TEXT
     depth = nesting = 0
     for event, el in etree.iterwalk(root, events=("start", "end")):
@@ -175,9 +199,6 @@ def bound_tree(root: HtmlElement, *, flattened: bool) -> TreeBounds:
             _cut_after(el)
             el.getparent().remove(el)
             return TreeBounds(_NESTING_REASON, deep=False)
-        if len(attributes := el.attrib) > MAX_ATTRIBUTES:
-            for key in [k for k in attributes if k not in _READ_ATTRIBUTES]:
-                del attributes[key]
         if el.tag not in ("script", "style"):
             budget -= len(el.text or "")
             if budget < 0:
