@@ -68,6 +68,8 @@ MAX_FLATTEN_TAGS = 10 * MAX_TAGS
 # page's deepest (56 over the shared data sets); all elements; those past _SHALLOW levels.
 _REAL_DEPTH = 64
 _SHALLOW = 32
+# Markup this long per tag on average may hold elements with hundreds of attributes.
+_CROWDED_CHARS_PER_TAG = 250
 _CROWDED = etree.XPath(f"//*[count(@*) > {MAX_ATTRIBUTES}]")
 _DEEPER_THAN_REAL = etree.XPath("boolean(/*" + "/*" * _REAL_DEPTH + ")")
 _COUNT_ELEMENTS = etree.XPath("count(//*)")
@@ -158,21 +160,26 @@ class TreeBounds:
     deep: bool
 
 
-def bound_tree(root: HtmlElement, chars: int, *, flattened: bool) -> TreeBounds:
+def bound_tree(root: HtmlElement, chars: int, tags: int, *, flattened: bool) -> TreeBounds:
     """Thin out elements with more than ``MAX_ATTRIBUTES`` attributes; cut ``root`` after its
     first ``MAX_TEXT`` characters of text. Past ``MAX_NESTING`` (the sum of the elements'
     depths, which extraction pays), a page not yet ``flattened`` is reported ``deep`` (to be
-    flattened and parsed again); a flattened one is cut there. ``chars`` is the markup's
-    length: C-level counts decide first whether the Python walk is needed at all."""
-    for el in cast(list[HtmlElement], _CROWDED(root)):
-        for key in [k for k in el.attrib if k not in _READ_ATTRIBUTES]:
-            del el.attrib[key]
-    if not flattened and _DEEPER_THAN_REAL(root):
-        return TreeBounds(None, deep=True)
-    # Every element is at most _SHALLOW deep, or at most twice that when counted in `deep`.
-    elements = cast(float, _COUNT_ELEMENTS(root))
+    flattened and parsed again); a flattened one is cut there. ``chars`` and ``tags`` measure
+    the markup: with C-level counts they decide whether the Python walk is needed at all."""
+    if chars > _CROWDED_CHARS_PER_TAG * max(tags, 1):  # long tags: maybe crowded ones
+        for el in cast(list[HtmlElement], _CROWDED(root)):
+            for key in [k for k in el.attrib if k not in _READ_ATTRIBUTES]:
+                del el.attrib[key]
+    if flattened or chars > MAX_TEXT:
+        return _walk(root, flattened=flattened)
     deep = cast(float, _COUNT_DEEP(root))
-    if not flattened and chars <= MAX_TEXT and _SHALLOW * (elements + deep) <= MAX_NESTING:
+    if deep and _DEEPER_THAN_REAL(root):
+        return TreeBounds(None, deep=True)
+    # Every element is at most _SHALLOW deep, or at most twice that when counted in `deep`;
+    # the parser makes at most two elements per tag written.
+    if _SHALLOW * (2 * tags + deep) <= MAX_NESTING:
+        return TreeBounds(None, deep=False)
+    if _SHALLOW * (cast(float, _COUNT_ELEMENTS(root)) + deep) <= MAX_NESTING:
         return TreeBounds(None, deep=False)
     return _walk(root, flattened=flattened)
 

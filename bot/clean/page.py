@@ -79,7 +79,11 @@ def _parse(html: str, removed: list[Removed]) -> tuple[HtmlElement | None, int]:
         html = _DOCUMENT_END.sub("", html)
     bounded = bound_tags(html)
     tree = _load(bounded.html)
-    walk = bound_tree(tree, len(bounded.html), flattened=False) if tree is not None else None
+    walk = (
+        bound_tree(tree, len(bounded.html), bounded.tags, flattened=False)
+        if tree is not None
+        else None
+    )
     if _too_deep() or (walk is not None and walk.deep):
         flat, reason = flatten_depth(html)
         removed.append(Removed("limit", reason))
@@ -87,7 +91,11 @@ def _parse(html: str, removed: list[Removed]) -> tuple[HtmlElement | None, int]:
         tree = _load(bounded.html)
         if _too_deep():
             removed.append(Removed("limit", "markup still too deep: the text past it was lost"))
-        walk = bound_tree(tree, len(bounded.html), flattened=True) if tree is not None else None
+        walk = (
+            bound_tree(tree, len(bounded.html), bounded.tags, flattened=True)
+            if tree is not None
+            else None
+        )
     if bounded.limit:
         removed.append(Removed("limit", bounded.limit))
     if walk is not None and walk.limit:
