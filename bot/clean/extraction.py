@@ -82,6 +82,8 @@ def extract_blocks(
 
 
 def _balanced(tree: HtmlElement, url: str | None, options: ExtractOptions) -> str:
+    # Recall retries are fast runs (trafilatura's own extractor, no readability/justext
+    # comparison): same F1 on ScrapingHub, 0.0003 less on WCXB dev, about half the time.
     page = _page_prose(tree)
     text = _run(tree, url, options, recall=False, fast=True)
     if _doubtful(text, page):
@@ -89,12 +91,12 @@ def _balanced(tree: HtmlElement, url: str | None, options: ExtractOptions) -> st
     words = len(text.split())
     retry = None
     if words < _SHORT_WORDS or words < _SHORT_SHARE * page:
-        retry = _run(tree, url, options, recall=True, fast=False)
+        retry = _run(tree, url, options, recall=True, fast=True)
         if _retry_wins(text, retry, words, page):
             return retry
     if _longest_line(text) > _BLOB_WORDS:
         if retry is None:
-            retry = _run(tree, url, options, recall=True, fast=False)
+            retry = _run(tree, url, options, recall=True, fast=True)
         if retry.count("\n") >= _BLOB_RETRY_LINES and len(retry.split()) >= _BLOB_KEEP * words:
             return retry
     return text

@@ -2,9 +2,9 @@
 
 - **Layout tables.** Old sites lay out whole pages in ``<table><tr><td>``: extraction then
   reads each row as one line (article, share bar, notice and newsletter box run together).
-  A table whose cells hold block content (paragraphs, headings, lists, forms, other tables)
-  is a layout: its rows and cells become plain containers, segmented like any other. Data
-  tables (cells of short inline text) are left alone.
+  A table whose cells hold the page's headline, a form, a field or another table is a
+  layout: its rows and cells become plain containers, segmented like any other. Content
+  tables (data, or paragraphs and lists in cells) are left alone.
 - **Sign-up boxes.** A form with an e-mail field is a newsletter or account box in any
   language; the form goes with the smallest container around it that holds only a short
   pitch (not an article).
@@ -20,7 +20,9 @@ from lxml.html import HtmlElement
 from bot.clean.consent_text import normalize_space, word_count
 from bot.clean.prune import attached, drop
 
-_BLOCK = "p or div or h1 or h2 or h3 or h4 or ul or ol or table or form or input or blockquote"
+# What only a page's layout puts in a cell: the headline, a form, a field, another table.
+# (Paragraphs and lists in cells are also how content tables are written: not a signal.)
+_BLOCK = ".//h1 or form or input or table"
 _LAYOUT_CELLS = etree.XPath(f"//td[{_BLOCK}] | //th[{_BLOCK}]")
 _TABLE_PARTS = frozenset({"thead", "tbody", "tfoot"})
 _EMAIL_FORMS = etree.XPath(
