@@ -147,6 +147,7 @@ CLICK = _family(
     r"\bclick",
     r"\bklick",
     r"\bclic",
+    r"\bcliqu",
     r"\bklik",
     r"kattint",
     r"tıkla",
