@@ -3,7 +3,9 @@
 For each shared data set prints, per extractor: gold F1 / precision / recall (the ScrapingHub
 4-shingle metric of ../shared/tools/extract_eval.py), pages leaking consent-notice phrases
 (its detector, phrases absent from the reference), WCXB cookie/consent/privacy "without"
-snippets found in the output, mean ms per page, and newsbot's time as a ratio of trafilatura's.
+snippets found in the output, mean ms per page, newsbot's time as a ratio of trafilatura's and
+whether this issue's goals are met; then newsbot's score on both halves of the multilingual
+fixture set.
 The two extractors take turns page by page (and take turns going first) so that load from
 other processes and warm CPU caches favour neither.
 
@@ -26,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import trafilatura
 
+from bench.clean_multilingual import score as score_multilingual
 from bench.clean_shared import SETS, extract_eval, load_set
 from bot import extract
 
@@ -44,6 +47,9 @@ def trafilatura_default(html: str, url: str) -> str | None:
 
 
 EXTRACTORS: dict[str, Extractor] = {"newsbot": newsbot, "trafilatura": trafilatura_default}
+# This issue's goals (issue 18): F1 per shared set, and newsbot's time per page as a ratio.
+GOALS = {"article-benchmark": 0.970, "wcxb-dev-articles": 0.950}
+GOAL_RATIO = 1.0
 
 
 @dataclass
@@ -121,6 +127,20 @@ def main(argv: list[str]) -> int:
                 f" {row['leaks']:5d} {f'{found}/{total}':>14} {row['ms']:8.1f}"
                 f" {row['ms'] / anchor:9.2f}x"
             )
+        mine = summary["newsbot"]
+        print(
+            f"  goals: F1 >= {GOALS[name]:.3f} {'met' if mine['f1'] >= GOALS[name] else 'NOT met'},"
+            f" 0 leaks {'met' if mine['leaks'] == 0 else 'NOT met'},"
+            f" time ratio <= {GOAL_RATIO:.1f}x"
+            f" {'met' if mine['ms'] <= GOAL_RATIO * anchor else 'NOT met'}"
+        )
+    print("\nmultilingual fixtures (bench/clean_multilingual.py, newsbot only)")
+    for half in ("tune", "heldout"):
+        s = score_multilingual(half)
+        print(
+            f"  {half:8} {s.right}/{s.pages} pages fully right, {s.leaks} leaked snippets,"
+            f" {s.lost} lost sentences, {s.other} wrong author/language/blocked"
+        )
     return 0
 
 

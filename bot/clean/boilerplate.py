@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import accumulate
 
 from lxml.html import HtmlElement
 
@@ -73,13 +74,26 @@ _TAIL_SHARE = 0.3
 
 def teaser_tail_start(blocks: list[str]) -> int:
     """Where the teaser section after the article starts in ``blocks`` (``len(blocks)`` if none)."""
+    # Word counts summed once (a page of a thousand "Comments" headings costs one pass).
+    words = list(accumulate((len(b.split()) for b in blocks), initial=0))
     for i in range(max(_TAIL_MIN_BLOCKS, len(blocks) // 2), len(blocks)):
         if len(blocks[i]) < 60 and _TAIL_HEADING.match(normalize_space(blocks[i])):
-            before = sum(len(b.split()) for b in blocks[:i])
-            after = sum(len(b.split()) for b in blocks[i + 1 :])
+            before = words[i]
+            after = words[-1] - words[i + 1]
             if after <= _TAIL_SHARE * before:
                 return i
     return len(blocks)
+
+
+# A site's copyright line ("© 2026 Site. All rights reserved.", "Copyright 2026 …") in any
+# language: the sign or the word with a year, in a line too short to be prose.
+_COPYRIGHT = re.compile(r"©|\(c\)\s*(?:19|20)\d\d|\bcopyright\b.{0,12}(?:19|20)\d\d", re.I)
+_MAX_COPYRIGHT = 200
+
+
+def is_copyright_line(line: str) -> bool:
+    """Whether ``line`` is a short copyright notice."""
+    return len(line) <= _MAX_COPYRIGHT and bool(_COPYRIGHT.search(line))
 
 
 def is_boilerplate_line(line: str) -> bool:

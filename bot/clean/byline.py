@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import re
 
-_UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĘĚŁŃŇŐŒŘŚŠŢŤŮŰŸŹŻŽ"
+_UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĘĚŁŃŇŐŒŘŚŠŢŤŮŰŸŹŻŽİŞĞА-ЯЁІЇЄҐΑ-ΩΆ-Ώ"
 _CAP = rf"[{_UPPER}][\w'’.-]*"
 _PARTICLE = r"(?:de|da|del|della|di|van|von|der|den|la|le|du|dos|das|ten|ter|y|e|bin|al)"
 _NAME = rf"{_CAP}(?: (?:{_CAP}|{_PARTICLE}(?= (?:{_PARTICLE} )*{_CAP})))*"
 _AGENCY = rf"[{_UPPER}]{{2,}}"
 _LEAD = (
     r"(?i:by|written by|reporting by|words by|por|escrito por|von|text:?|texto:?|par|di|door|"
-    r"przez|autor:?|autora:?|auteur:?|author:?|redacci[oó]n:?|autore:?)"
+    r"przez|autor:?|autora:?|auteur:?|author:?|redacci[oó]n:?|autore:?|av|af|yazar:?|szerző:?"
+    r"|kirjoittaja:?|toimittaja:?|автор:?|авторка:?|συντάκτης:?|του|της|författare:?)"
 )
 _AND = r"(?:and|y|und|et|e|en|i|&)"
 _ROLE = (
@@ -25,6 +26,13 @@ _BYLINE = re.compile(
     rf"(?:\s*[,|–—/-]\s*{_ROLE}(?:\s*[,|–—/-]\s*{_ROLE})*)?\s*[.]?$"
 )
 _MAX_WORDS = 14
+# Scripts without capitals: a lead word and a colon, then a short name ("作者：王晓明",
+# "بقلم: ليلى حسن"), or Korean's name followed by 기자 ("reporter").
+_CASELESS = re.compile(
+    r"^(?:(?:بقلم|كتب|作者|文|記者|撰文|编辑|글|기자)\s*[:：]\s*"
+    r"(?P<name>[^\s\d:：,.]{1,12}(?: [^\s\d:：,.]{1,12}){0,2})"
+    r"|(?P<ko>[가-힣]{2,4}) 기자)\s*$"
+)
 
 
 def byline_author(paragraph: str) -> str | None:
@@ -32,6 +40,9 @@ def byline_author(paragraph: str) -> str | None:
     text = paragraph.strip()
     if not text or len(text.split()) > _MAX_WORDS:
         return None
+    caseless = _CASELESS.match(text)
+    if caseless:
+        return caseless.group("name") or caseless.group("ko")
     match = _BYLINE.match(text)
     if not match:
         return None

@@ -18,6 +18,15 @@ def normalize_space(text: str) -> str:
     return " ".join(text.split())
 
 
+# Chinese and Japanese write words without spaces: two such characters count as one word.
+_IDEOGRAPHS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def word_count(text: str) -> int:
+    """Words in ``text``, in any script (runs between spaces, plus ideographs by two)."""
+    return len(text.split()) + len(_IDEOGRAPHS.findall(text)) // 2
+
+
 def _rx(*parts: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in parts), re.I)
 
@@ -201,6 +210,11 @@ def is_consent_notice(paragraph: str) -> bool:
     if site and (policy or len(text) < 400):
         return True
     return (site or policy) and bool(_READER.search(text))
+
+
+def reports(text: str) -> bool:
+    """Whether ``text`` has the words of a news report (said, fined, court…) in eight languages."""
+    return bool(_REPORTING.search(text))
 
 
 def _mentions(lowered: str, words: tuple[str, ...]) -> bool:

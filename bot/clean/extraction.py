@@ -63,9 +63,17 @@ _HIDDEN_OR_LINK = etree.XPath(
 )
 
 
-def extract_blocks(tree: HtmlElement, url: str | None, options: ExtractOptions) -> list[str]:
-    """The article's text blocks (paragraphs, headings, list items, table rows), in order."""
-    if options.fast or options.favor_recall:
+def extract_blocks(
+    tree: HtmlElement, url: str | None, options: ExtractOptions, *, rerun: bool = True
+) -> list[str]:
+    """The article's text blocks (paragraphs, headings, list items, table rows), in order.
+
+    ``rerun=False`` (a page far larger than any real one) allows one fast pass only: each
+    further pass costs as much again.
+    """
+    if not rerun and not options.favor_recall:
+        text = _run(tree, url, options, recall=False, fast=True)
+    elif options.fast or options.favor_recall:
         text = _run(tree, url, options, recall=options.favor_recall, fast=options.fast)
     else:
         text = _balanced(tree, url, options)
@@ -74,6 +82,8 @@ def extract_blocks(tree: HtmlElement, url: str | None, options: ExtractOptions) 
 
 
 def _balanced(tree: HtmlElement, url: str | None, options: ExtractOptions) -> str:
+    # Recall retries are fast runs (trafilatura's own extractor, no readability/justext
+    # comparison): same F1 on ScrapingHub, 0.0003 less on WCXB dev, about half the time.
     page = _page_prose(tree)
     text = _run(tree, url, options, recall=False, fast=True)
     if _doubtful(text, page):
@@ -81,12 +91,12 @@ def _balanced(tree: HtmlElement, url: str | None, options: ExtractOptions) -> st
     words = len(text.split())
     retry = None
     if words < _SHORT_WORDS or words < _SHORT_SHARE * page:
-        retry = _run(tree, url, options, recall=True, fast=False)
+        retry = _run(tree, url, options, recall=True, fast=True)
         if _retry_wins(text, retry, words, page):
             return retry
     if _longest_line(text) > _BLOB_WORDS:
         if retry is None:
-            retry = _run(tree, url, options, recall=True, fast=False)
+            retry = _run(tree, url, options, recall=True, fast=True)
         if retry.count("\n") >= _BLOB_RETRY_LINES and len(retry.split()) >= _BLOB_KEEP * words:
             return retry
     return text

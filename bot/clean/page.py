@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
 from lxml.html import HtmlElement
-from trafilatura.utils import load_html
+from trafilatura import utils as trafilatura_utils
 
 from bot.clean.boilerplate import (
     is_boilerplate_line,
+    is_copyright_line,
     repeated_runs,
     strip_boilerplate_containers,
     teaser_tail_start,
 )
+from bot.clean.bounds import RERUN_TAGS, bound_tags, bound_tree, flatten_depth
 from bot.clean.byline import author_bio_start, byline_author
 from bot.clean.consent_dom import strip_consent_containers
 from bot.clean.consent_text import is_consent_notice, normalize_space
+from bot.clean.consent_words import is_notice_part, is_notice_text
 from bot.clean.decode import decode_html
 from bot.clean.extraction import ExtractOptions, extract_blocks
 from bot.clean.language import detect_language
 from bot.clean.metadata import PageMeta, read_page_meta
+from bot.clean.structure import strip_signup_forms, unwrap_layout_tables
 from bot.clean.walls import is_subscription_notice, is_wall
 from bot.model import Article, Removed
 
@@ -34,62 +39,132 @@ DEFAULT_OPTIONS = ExtractOptions()
 # first end tag, the end tags are dropped and the parser closes the document at its real end.
 _DOCUMENT_END = re.compile(r"</(?:body|html)\s*>", re.I)
 _TRAILING_CHARS = 2000
+# What libxml2 reports when it stops at 256 nested elements (and drops the rest of the page).
+_DEPTH_LIMIT_TYPES = (etree.ErrorTypes.ERR_RESOURCE_LIMIT,)
 
 
 def clean_page(
     html: str | bytes, url: str | None = None, options: ExtractOptions = DEFAULT_OPTIONS
 ) -> Article:
     """The article on ``html``: body text without notices, furniture, headline or byline."""
-    tree = _parse(decode_html(html))
-    if tree is None:
-        return Article(url=url, title="", author=None, published=None, language=None, text="")
-    meta = read_page_meta(tree)
     removed: list[Removed] = []
+    tree, tags = _parse(decode_html(html), removed)
+    if tree is None:
+        return Article(
+            url=url,
+            title="",
+            author=None,
+            published=None,
+            language=None,
+            text="",
+            removed=tuple(removed),
+        )
+    meta = read_page_meta(tree)
     if options.cut_consent:
         removed += [Removed("consent", t) for t in strip_consent_containers(tree)]
     if options.cut_furniture:
         removed += [Removed("boilerplate", t) for t in strip_boilerplate_containers(tree)]
-    blocks = extract_blocks(tree, url, options)
+    removed += [Removed("newsletter", t) for t in strip_signup_forms(tree)]
+    unwrap_layout_tables(tree)
+    blocks = extract_blocks(tree, url, options, rerun=tags <= RERUN_TAGS)
     return _label(blocks, meta, url, removed)
 
 
-def _parse(html: str) -> HtmlElement | None:
+def _parse(html: str, removed: list[Removed]) -> tuple[HtmlElement | None, int]:
+    """The parsed page (bounded in tags, depth and text, see ``bounds``) and its tag count."""
     if not html.strip():
-        return None
+        return None, 0
     first_end = _DOCUMENT_END.search(html)
     if first_end is not None and len(html) - first_end.end() > _TRAILING_CHARS:
         html = _DOCUMENT_END.sub("", html)
+    bounded = bound_tags(html)
+    tree = _load(bounded.html)
+    walk = (
+        bound_tree(tree, len(bounded.html), bounded.tags, flattened=False)
+        if tree is not None
+        else None
+    )
+    if _too_deep() or (walk is not None and walk.deep):
+        flat, reason = flatten_depth(html)
+        removed.append(Removed("limit", reason))
+        bounded = bound_tags(flat)
+        tree = _load(bounded.html)
+        if _too_deep():
+            removed.append(Removed("limit", "markup still too deep: the text past it was lost"))
+        walk = (
+            bound_tree(tree, len(bounded.html), bounded.tags, flattened=True)
+            if tree is not None
+            else None
+        )
+    if bounded.limit:
+        removed.append(Removed("limit", bounded.limit))
+    if walk is not None and walk.limit:
+        removed.append(Removed("limit", walk.limit))
+    return tree, bounded.tags
+
+
+def _too_deep() -> bool:
+    """Whether libxml2 stopped the last parse at its nesting limit (dropping what followed)."""
+    return bool(trafilatura_utils.HTML_PARSER.error_log.filter_types(_DEPTH_LIMIT_TYPES))
+
+
+def _load(html: str) -> HtmlElement | None:
     try:
-        tree = load_html(html)
+        tree = trafilatura_utils.load_html(html)
     except (ValueError, TypeError):
         return None
     return tree if isinstance(tree, HtmlElement) else None
 
 
+def _kind(block: str, copy: bool) -> str | None:
+    """Why ``block`` is not article text (``Removed.kind``), or None when it is."""
+    if copy:
+        return "repeat"
+    if _BARE_VALUE.match(block) or is_copyright_line(block):
+        return "boilerplate"
+    if is_consent_notice(block) or is_notice_text(normalize_space(block)):
+        return "consent"
+    if is_subscription_notice(block):
+        return "wall"
+    if is_boilerplate_line(block):
+        return "boilerplate"
+    return None
+
+
+# A notice is removed as a whole: the blocks next to one that belong to it (its policy
+# pointer, its buttons, more consent wording) go with it.
+_NOTICE_AFTER = 3
+_NOTICE_BEFORE = 2
+
+
+def _whole_notices(blocks: list[str], kinds: list[str | None]) -> None:
+    for i in [i for i, kind in enumerate(kinds) if kind == "consent"]:
+        for step, reach in ((1, _NOTICE_AFTER), (-1, _NOTICE_BEFORE)):
+            j = i + step
+            while 0 <= j < len(blocks) and abs(j - i) <= reach and kinds[j] in (None, "consent"):
+                if kinds[j] is None and not is_notice_part(normalize_space(blocks[j])):
+                    break
+                kinds[j] = "consent"
+                j += step
+
+
 def _label(blocks: list[str], meta: PageMeta, url: str | None, removed: list[Removed]) -> Article:
-    kept: list[str] = []
-    walls = 0
     titles = {normalize_space(t).lower() for t in (meta.title, meta.headline) if t}
     copies = repeated_runs(blocks)
     tail = teaser_tail_start(blocks)
     removed += [Removed("boilerplate", block) for block in blocks[tail:]]
     blocks = blocks[:tail]
-    for i, block in enumerate(blocks):
-        if i in copies:
-            removed.append(Removed("repeat", block))
-        elif _BARE_VALUE.match(block):
-            removed.append(Removed("boilerplate", block))
-        elif is_consent_notice(block):
-            removed.append(Removed("consent", block))
-        elif is_subscription_notice(block):
-            removed.append(Removed("wall", block))
-            walls += 1
-        elif is_boilerplate_line(block):
-            removed.append(Removed("boilerplate", block))
-        elif not kept and normalize_space(block).lower() in titles:
-            removed.append(Removed("title", block))
-        else:
+    kinds = [_kind(block, i in copies) for i, block in enumerate(blocks)]
+    _whole_notices(blocks, kinds)
+    kept: list[str] = []
+    for block, kind in zip(blocks, kinds, strict=True):
+        if kind is None and not kept and normalize_space(block).lower() in titles:
+            kind = "title"
+        if kind is None:
             kept.append(block)
+        else:
+            removed.append(Removed(kind, block))
+    walls = kinds.count("wall")
 
     author = None
     ends = [*range(min(_BYLINE_REACH, len(kept)))]

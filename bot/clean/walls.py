@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.clean.consent_text import normalize_space
+from bot.clean.consent_text import normalize_space, word_count
 
 _SUBSCRIPTION = re.compile(
     r"\b(subscribe (now )?(to|for) (continue|keep) reading|subscribe to (read|unlock"
@@ -70,5 +70,5 @@ def is_wall(kept: list[str], consent_removed: int, walls_found: int) -> bool:
     ``consent_removed`` counts the consent notices cut, ``walls_found`` the subscription
     prompts found among the paragraphs; a page with neither is short, not walled.
     """
-    words = sum(len(p.split()) for p in kept)
+    words = sum(map(word_count, kept))
     return words < _MIN_ARTICLE_WORDS and (consent_removed > 0 or walls_found > 0)
