@@ -11,6 +11,11 @@ from typing import Any
 
 import pytest
 
+from bot.config import Config, load_config
+from bot.store import Store
+from tests.fakes.news_server import NewsServer
+from tests.fakes.telegram_api import FakeTelegram
+
 # python-telegram-bot 22 warns when it builds RetryAfter unless this opts in to its timedelta
 # behaviour; bot.telegram.errors sets it too, but a 429 may be built before that is imported.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -74,3 +79,34 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
     yield
+
+
+# Fixtures most test files share, defined once (a file that needs a variant defines its own).
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    """A fake Telegram Bot API on 127.0.0.1 (tests/fakes/telegram_api.py)."""
+    with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+def news() -> Iterator[NewsServer]:
+    """A local news server on 127.0.0.1 serving real saved pages (tests/fakes/news_server.py)."""
+    with NewsServer() as server:
+        yield server
+
+
+@pytest.fixture
+def config() -> Config:
+    """The shipped config/newsbot.yaml, loaded with no environment (no token)."""
+    return load_config(ROOT / "config" / "newsbot.yaml", env={})
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A real SQLite store in the test's temporary folder, closed afterwards."""
+    store = Store(f"sqlite:///{tmp_path}/n.db")
+    yield store
+    store.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -20,18 +20,6 @@ from tests.outbox_support import seed
 ADMIN = 777
 TOPIC = "zelensky-trump-summit"
 SEED = FIXTURES / "pages" / "seed-inline-notice.html"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
-def news() -> Iterator[NewsServer]:
-    with NewsServer() as server:
-        yield server
 
 
 def write_config(tmp_path: Path, fake: FakeTelegram, **telegram: object) -> Path:

@@ -6,7 +6,6 @@ import json
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 
@@ -24,12 +23,6 @@ def newsbot(*args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
     )
-
-
-@pytest.fixture
-def news() -> Iterator[NewsServer]:
-    with NewsServer() as server:
-        yield server
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -11,7 +11,6 @@ import re
 import subprocess
 import sys
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,12 +54,6 @@ def write_config(tmp_path: Path, **sections: Any) -> Path:
     path = tmp_path / "newsbot.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def news() -> Iterator[NewsServer]:
-    with NewsServer() as server:
-        yield server
 
 
 def feed_config(tmp_path: Path, news: NewsServer, **extra: Any) -> Path:

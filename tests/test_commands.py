@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from bot.config import Config, load_config
+from bot.config import Config
 from bot.store import Store
 from bot.telegram.link import TelegramLink
-from tests.conftest import ROOT
 from tests.fakes.telegram_api import FakeTelegram, Fault
 
 CHAT = 4242
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
-def config() -> Config:
-    return load_config(ROOT / "config" / "newsbot.yaml", env={})
 
 
 @pytest.fixture

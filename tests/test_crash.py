@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,12 +22,6 @@ pytestmark = pytest.mark.slow
 CHATS = [10_000 + i for i in range(150)]
 ALERTS = 2
 IN_FLIGHT = 8
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
 
 
 def write_config(tmp_path: Path, fake: FakeTelegram) -> Path:

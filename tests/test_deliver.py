@@ -5,13 +5,12 @@ from __future__ import annotations
 import itertools
 import time
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
-from bot.config import Config, load_config
+from bot.config import Config
 from bot.deliver import Deliverer, DeliverySettings
 from bot.holds import ChatPrefs, last_digest_time, next_digest_time
 from bot.model import PlannedAlert
@@ -19,30 +18,11 @@ from bot.outbox import RetryPolicy
 from bot.pacing import Pacer
 from bot.store import Store
 from bot.telegram.link import TelegramLink
-from tests.conftest import ROOT
 from tests.fakes.telegram_api import FakeTelegram, Fault, FloodLimits
 from tests.outbox_support import seed, stories_in, story_alert, story_article
 
 SCALE = 0.05  # pacing windows at 1/20: a private chat may get a message every 50 ms
 FAST_RETRY = RetryPolicy(base_s=0.05, cap_s=0.2, max_attempts=5)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
-def config() -> Config:
-    return load_config(ROOT / "config" / "newsbot.yaml", env={})
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    store = Store(f"sqlite:///{tmp_path}/n.db")
-    yield store
-    store.close()
 
 
 @pytest.fixture

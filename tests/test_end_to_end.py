@@ -7,7 +7,6 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,18 +49,6 @@ def newsbot_env(tmp_path: Path, fake: FakeTelegram) -> dict[str, str]:
     env["TELEGRAM_BOT_TOKEN"] = fake.token
     env["NEWSBOT_DATABASE_URL"] = f"sqlite:///{tmp_path}/newsbot.db"
     return env
-
-
-@pytest.fixture
-def news() -> Iterator[NewsServer]:
-    with NewsServer() as server:
-        yield server
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
 
 
 def alerts_to(fake: FakeTelegram, chat_id: int) -> list[str]:

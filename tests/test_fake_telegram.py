@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
@@ -34,12 +34,6 @@ from tests.fakes.telegram_api import (
 def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
     """Opt in to PTB's timedelta periods: otherwise building RetryAfter warns (an error here)."""
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ reader, and admin output (subscribers' chat ids) stays out of groups."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -64,18 +64,6 @@ def test_every_rendering_of_an_alert_is_free_of_hidden_characters(digest: bool) 
         assert not HOSTILE & set(text), [hex(ord(c)) for c in HOSTILE & set(text)]
     assert "<b>summit</b>" in rendered[0]
     assert "Zelensky skeets meets Trump in Kyiv" in rendered[0]
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
-def news() -> Iterator[NewsServer]:
-    with NewsServer() as server:
-        yield server
 
 
 async def test_a_delivered_alert_is_free_of_hidden_characters(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import signal
 import socket
@@ -14,7 +15,6 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,12 +25,6 @@ from tests.conftest import ROOT
 from tests.fakes.disk import fill, inside, needs_private_mounts, read_only, small_disk, with_mounts
 from tests.fakes.telegram_api import FakeTelegram, Fault
 from tests.outbox_support import seed, stories_in
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
 
 
 def write_config(tmp_path: Path, fake: FakeTelegram | None = None) -> Path:
@@ -62,14 +56,20 @@ def newsbot(config: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "bot", "--config", str(config), *args]
 
 
+_START_LOG = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ INFO newsbot\.run: ")
+
+
 def run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
 def assert_one_line_storage_error(done: subprocess.CompletedProcess[str], *words: str) -> str:
-    """Exit 2, one stderr line starting `newsbot: storage error:`, no traceback."""
-    lines = done.stderr.strip().splitlines()
+    """Exit 2, one stderr line starting `newsbot: storage error:`, no traceback (the start-up
+    INFO log lines that say where alerts go and which database is used may come before it)."""
+    said = done.stderr.strip().splitlines()
+    lines = [line for line in said if not _START_LOG.match(line)]
     assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("newsbot: storage error:"), lines[0]
     for word in words:

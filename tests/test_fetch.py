@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -23,12 +22,6 @@ SETTINGS = FetchSettings(
     max_feed_items=10,
     host_delay_s=0.0,
 )
-
-
-@pytest.fixture
-def news() -> Iterator[NewsServer]:
-    with NewsServer() as server:
-        yield server
 
 
 async def fetch(url: str, settings: FetchSettings = SETTINGS) -> str:

@@ -6,12 +6,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from bot.config import Config, parse_config
@@ -92,12 +90,6 @@ def make_config(sources: list[dict[str, Any]], tmp_path: Path) -> Config:
     doc["sources"] = sources
     doc["storage"] = {"url": f"sqlite:///{tmp_path}/n.db"}
     return parse_config(yaml.safe_dump(doc), file="sources-test.yaml", env={})
-
-
-@pytest.fixture
-def news() -> Iterator[NewsServer]:
-    with NewsServer() as server:
-        yield server
 
 
 async def run(config: Config, store: Store, clock: list[float]) -> CheckReport:

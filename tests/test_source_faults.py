@@ -4,10 +4,8 @@ itself ends after one extra request, and both runs end with a health record."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import yaml
 
 from bot.config import Config, parse_config
@@ -37,12 +35,6 @@ SITEMAP_BOMB = entity_bomb(
     '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
     "<url><loc>http://127.0.0.1/&lol9;</loc></url></urlset>",
 )
-
-
-@pytest.fixture
-def news() -> Iterator[NewsServer]:
-    with NewsServer() as server:
-        yield server
 
 
 def make_config(tmp_path: Path, source: dict[str, str]) -> Config:

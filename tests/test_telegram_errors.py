@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from telegram import Bot
@@ -18,12 +18,6 @@ from bot.errors import (
 )
 from bot.telegram.errors import CheckedRequest, translate
 from tests.fakes.telegram_api import MAX_TEXT_LENGTH, FakeTelegram, Fault
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
 
 
 @pytest.fixture

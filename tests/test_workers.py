@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,18 +36,6 @@ def huge_page() -> str:
         "<html><head><title>Zelensky seeks Trump meeting</title></head><body><article>"
         f"<h1>Zelensky seeks Trump meeting</h1>{paragraphs}</article></body></html>"
     )
-
-
-@pytest.fixture
-def news() -> Iterator[NewsServer]:
-    with NewsServer() as server:
-        yield server
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
 
 
 def config_with(sources: list[dict[str, object]], **fetch: object) -> Config:
@@ -195,5 +182,5 @@ def test_workers_that_die_at_start_give_way_to_in_process_cleaning(
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "checked 3 sources: 1 pages" in done.stdout, done.stdout + done.stderr[-3000:]
+    assert "checked 3 sources: 1 page," in done.stdout, done.stdout + done.stderr[-3000:]
     assert "cleaning pages in-process from now on" in done.stderr
