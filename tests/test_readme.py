@@ -93,10 +93,11 @@ def test_ci_installs_what_the_readme_installs() -> None:
 
 def test_ci_copy_has_nothing_beside_it() -> None:
     """The fresh-copy run happens in a new temporary folder, so no ../shared is beside it, and
-    CI refuses to start when its own ../shared is missing (the full gates need it)."""
+    CI says loudly when its own ../shared is missing (then the full gates cannot run)."""
     code = ci_code_lines()
     assert "scratch=$(mktemp -d)" in code and "copy=$scratch/newsbot" in code
     assert "if [ ! -d ../shared/data ]; then" in code
+    assert 'if [ "$full_gates" = yes ]; then' in code
 
 
 def merged_example(block: str) -> dict[str, Any]:
