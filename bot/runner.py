@@ -133,8 +133,10 @@ class Runtime:
             await self.telegram.open()
 
     async def close(self) -> None:
-        writes = self.deliverer.writes
-        if not writes.flush():
+        # Only a deliverer that was made can hold unrecorded outcomes: making one here would
+        # import the Telegram stack just to close.
+        writes = self._deliverer.writes if self._deliverer is not None else None
+        if writes is not None and not writes.flush():
             log.error(
                 "%d delivery outcomes could not be recorded (the database refuses writes);"
                 " those sends may be repeated after the restart",
