@@ -41,7 +41,7 @@ HARNESS = ROOT.parent / "shared" / "tools" / "peers" / "bench_cycle.py"
 # The harness calls `CMD run --once --config FILE`; newsbot takes --config before the command.
 # Guarded like a console script: spawned page workers import the main module again.
 SHIM = """import sys
-from bot.cli import main
+from bot.runtime.cli import main
 if __name__ == "__main__":
     args = sys.argv[1:]
     if "--config" in args:

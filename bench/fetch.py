@@ -31,9 +31,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import Config, parse_config
-from bot.fetch import Fetcher
+from bot.fetch.client import Fetcher
 from bot.model import Source
-from bot.service import CheckReport, Deps, check_source
+from bot.runtime.service import CheckReport, Deps, check_source
 from bot.store import Store
 from tests.fakes.news_server import Entry, NewsServer
 

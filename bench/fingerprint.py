@@ -2,8 +2,8 @@
 
 Takes the reference texts of both shared data sets (972 articles; every ``--plain-step``-th for
 the plain formula, which is slow), prints CPU ms per article and per 1,000 words for
-``bot.fingerprint.fingerprint`` and for the plain Python-integer formula (the one the tests pin
-it to), their ratio on the same texts, and whether every signature was identical.
+``bot.stories.fingerprint.fingerprint`` and for the plain Python-integer formula (the one
+the tests pin it to), their ratio on the same texts, and whether every signature was identical.
 
     python bench/fingerprint.py [--plain-step 5]
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.fingerprint import fingerprint, words
+from bot.stories.fingerprint import fingerprint, words
 from tests.test_fingerprint import plain_fingerprint, real_texts
 
 

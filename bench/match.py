@@ -32,10 +32,10 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import heap
 from bot.model import Article
 from bot.rules import compile_rules
 from bot.rules.text import fold
+from bot.runtime import heap
 
 LATIN = ["ka", "lo", "mi", "ne", "ra", "to", "su", "ve", "di", "po", "an", "el", "ri", "sta", "tre"]
 ACCENTED = ["á", "é", "ó", "ñ", "ü", "ç"]
@@ -201,7 +201,7 @@ def main() -> None:
     t2 = time.process_time()
     print(f"load (YAML, {loader.__name__}): {t1 - t0:.3f} s   compile: {t2 - t1:.3f} s")
     del data, text
-    # As the running bot does after every (re)load (see bot/heap.py); the generated articles
+    # As the running bot does after every (re)load (see bot/runtime/heap.py); the generated articles
     # are long-lived inputs here, so they are settled too.
     heap.settle()
 

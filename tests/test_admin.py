@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot.config import load_config
-from bot.runner import Runtime
+from bot.runtime.runner import Runtime
 from bot.store import Store
 from bot.telegram.link import TelegramLink
 from tests.conftest import FIXTURES, ROOT

@@ -26,7 +26,7 @@ from tests.fakes.telegram_api import FakeTelegram
 
 CONFIG = ROOT / "config" / "newsbot.yaml"
 SEED = FIXTURES / "pages" / "seed-inline-notice.html"
-OTHER = ROOT / "bot" / "demo" / "pages" / "harbour-festival.html"
+OTHER = ROOT / "bot" / "runtime" / "demo" / "pages" / "harbour-festival.html"
 COMMANDS = ["run", "demo", "check", "extract", "match", "sources"]
 
 

@@ -22,7 +22,7 @@ from bot.config import load_config, parse_config
 from bot.config.load import MAX_CONFIG_BYTES
 from bot.config.located_yaml import MAX_DEPTH
 from bot.errors import ConfigError
-from bot.runner import Runtime
+from bot.runtime.runner import Runtime
 from tests.conftest import ROOT
 
 GOOD = (ROOT / "config" / "newsbot.yaml").read_text(encoding="utf-8")

@@ -11,11 +11,11 @@ from dataclasses import replace
 import pytest
 
 from bot.config import Config
-from bot.deliver import Deliverer, DeliverySettings
-from bot.holds import ChatPrefs, last_digest_time, next_digest_time
+from bot.delivery.holds import ChatPrefs, last_digest_time, next_digest_time
+from bot.delivery.outbox import RetryPolicy
+from bot.delivery.pacing import Pacer
 from bot.model import PlannedAlert
-from bot.outbox import RetryPolicy
-from bot.pacing import Pacer
+from bot.runtime.deliver import Deliverer, DeliverySettings
 from bot.store import Store
 from bot.telegram.link import TelegramLink
 from tests.fakes.telegram_api import FakeTelegram, Fault, FloodLimits

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.holds import (
+from bot.delivery.holds import (
     ChatPrefs,
     is_held,
     last_digest_time,
@@ -17,7 +17,7 @@ from bot.holds import (
     parse_mute,
     zone,
 )
-from bot.pacing import Pacer
+from bot.delivery.pacing import Pacer
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

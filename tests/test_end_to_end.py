@@ -17,7 +17,7 @@ from tests.fakes.news_server import NewsServer
 from tests.fakes.telegram_api import FakeTelegram
 
 SEED = FIXTURES / "pages" / "seed-inline-notice.html"
-OTHER = ROOT / "bot" / "demo" / "pages" / "harbour-festival.html"
+OTHER = ROOT / "bot" / "runtime" / "demo" / "pages" / "harbour-festival.html"
 SUBSCRIBER = 111
 SEED_TITLE_WORDS = "Zelensky"
 

@@ -12,11 +12,11 @@ import pytest
 import yaml
 
 from bot.config import load_config
-from bot.deliver import Deliverer
+from bot.delivery.pacing import Pacer
+from bot.delivery.render import neutralize, render_console, render_messages, render_plain
 from bot.model import Alert, PlannedAlert
-from bot.pacing import Pacer
-from bot.render import neutralize, render_console, render_messages, render_plain
-from bot.runner import Runtime
+from bot.runtime.deliver import Deliverer
+from bot.runtime.runner import Runtime
 from bot.store import Store
 from bot.telegram.link import TelegramLink
 from tests.conftest import ROOT

@@ -312,7 +312,7 @@ async def test_a_source_check_that_cannot_be_stored_is_one_log_line(
     """A source run whose results the locked database refuses: one error line, no traceback,
     and the bot goes on (the next run tries again)."""
     from bot.config import load_config
-    from bot.runner import Runtime
+    from bot.runtime.runner import Runtime
     from tests.fakes.news_server import NewsServer
 
     with NewsServer() as news:

@@ -19,12 +19,12 @@ import pytest
 import yaml
 
 from bot.config import Config
-from bot.deliver import Deliverer, DeliverySettings
+from bot.delivery.outbox import RetryPolicy
+from bot.delivery.pacing import Pacer
 from bot.errors import PermanentDelivery, RetryableDelivery
 from bot.model import Alert
-from bot.outbox import RetryPolicy
-from bot.pacing import Pacer
 from bot.redact import redact
+from bot.runtime.deliver import Deliverer, DeliverySettings
 from bot.store import Store
 from bot.telegram.link import TelegramLink
 from tests.conftest import ROOT
@@ -193,7 +193,7 @@ def test_a_traceback_is_logged_without_the_token(
     monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
     """The log handler redacts the token in tracebacks too, not only in messages."""
-    from bot.cli import _setup_logging
+    from bot.runtime.cli import _setup_logging
 
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "5150:Tr4ceback-SECRET-value")
     _setup_logging(False)

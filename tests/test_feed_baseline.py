@@ -14,15 +14,15 @@ import pytest
 import yaml
 
 from bot.config import Config, parse_config
-from bot.feeds import parse_feed
-from bot.fetch import Fetcher
-from bot.runner import run_once
-from bot.service import CheckReport, Deps, check_source
+from bot.fetch.client import Fetcher
+from bot.runtime.runner import run_once
+from bot.runtime.service import CheckReport, Deps, check_source
+from bot.sources.feeds import parse_feed
 from bot.store import Store
 from tests.conftest import ROOT
 from tests.fakes.news_server import Entry, NewsServer
 
-DEMO = ROOT / "bot" / "demo" / "pages"
+DEMO = ROOT / "bot" / "runtime" / "demo" / "pages"
 AI_ACT = DEMO / "ai-act-vote.html"  # matches the shipped topic ai-regulation
 COOKIE_FINE = DEMO / "eu-cookie-fine.html"  # matches eu-cookie-fines
 NOW = datetime.now(UTC).replace(microsecond=0)

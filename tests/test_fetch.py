@@ -11,7 +11,7 @@ import pytest
 
 from bot.config import FetchSettings
 from bot.errors import FetchError, FetchRejected
-from bot.fetch import Fetcher
+from bot.fetch.client import Fetcher
 from tests.fakes.news_server import NewsServer
 
 SETTINGS = FetchSettings(

@@ -14,16 +14,16 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.admin import explain_url
 from bot.config import Config, FetchSettings, parse_config
 from bot.errors import FetchError, FetchRejected
-from bot.fetch import Fetcher
-from bot.health import SourceHealth
-from bot.politeness import parse_retry_after
-from bot.runner import run_once
-from bot.service import Deps, check_source
-from bot.sources_cli import format_table, source_rows
+from bot.fetch.client import Fetcher
+from bot.fetch.politeness import parse_retry_after
+from bot.runtime.runner import run_once
+from bot.runtime.service import Deps, check_source
+from bot.runtime.sources_cli import format_table, source_rows
+from bot.sources.health import SourceHealth
 from bot.store import Store
+from bot.telegram.admin import explain_url
 from tests.conftest import FIXTURES
 from tests.fakes import hostile_http as hostile
 from tests.fakes.hostile_http import HostileServer

@@ -7,7 +7,7 @@ import hashlib
 import json
 import unicodedata
 
-from bot.fingerprint import (
+from bot.stories.fingerprint import (
     _PARAMS,
     _PRIME,
     _WORD,

@@ -13,10 +13,10 @@ from typing import Any
 import yaml
 
 from bot.config import Config, parse_config
-from bot.fetch import Fetcher
-from bot.health import HealthPolicy, RunResult, SourceHealth, assess
-from bot.politeness import backoff_s
-from bot.service import CheckReport, Deps, check_source
+from bot.fetch.client import Fetcher
+from bot.fetch.politeness import backoff_s
+from bot.runtime.service import CheckReport, Deps, check_source
+from bot.sources.health import HealthPolicy, RunResult, SourceHealth, assess
 from bot.store import Store
 from tests.conftest import FIXTURES, ROOT
 from tests.fakes.news_server import Entry, NewsServer

@@ -1,12 +1,12 @@
-"""bot.heap.settle: long-lived objects leave the GC's generations; dropped cycles still die."""
+"""bot.runtime.heap.settle: long-lived objects leave the GC's generations; dropped cycles die."""
 
 from __future__ import annotations
 
 import gc
 import weakref
 
-from bot import heap
 from bot.config import load_config
+from bot.runtime import heap
 from tests.conftest import ROOT
 
 

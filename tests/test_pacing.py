@@ -9,7 +9,7 @@ from collections import defaultdict
 
 import pytest
 
-from bot.pacing import Limits, Pacer
+from bot.delivery.pacing import Limits, Pacer
 
 EPS = 1e-9
 

@@ -45,7 +45,7 @@ def test_console_script_and_dependencies() -> None:
     """The distribution is `newsbot` with the `newsbot` script and PTB 22 with its extras."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["name"] == "newsbot"
-    assert project["scripts"]["newsbot"] == "bot.cli:main"
+    assert project["scripts"]["newsbot"] == "bot.runtime.cli:main"
     deps = " ".join(project["dependencies"])
     assert "python-telegram-bot[job-queue,rate-limiter]>=22,<23" in deps
     assert "apscheduler>=3.10,<3.12" in deps

@@ -163,7 +163,7 @@ def test_a_broken_readme_example_fails(change: tuple[str, str], message: str) ->
 
 def test_commands_table_lists_every_cli_command() -> None:
     """Each `newsbot` subcommand and run option the CLI has appears in the README's table."""
-    from bot.cli import COMMAND_HELP
+    from bot.runtime.cli import COMMAND_HELP
 
     table = README.read_text(encoding="utf-8").split("## Commands", 1)[1].split("\n## ", 1)[0]
     for name in COMMAND_HELP:

@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from telegram import Bot
 
-from bot.model import Alert
-from bot.render import (
+from bot.delivery.render import (
     MESSAGE_LIMIT,
     SNIPPET_CHARS,
     TITLE_CHARS,
@@ -20,6 +19,7 @@ from bot.render import (
     trim,
     utf16_units,
 )
+from bot.model import Alert
 from tests.fakes.telegram_api import MAX_TEXT_LENGTH, FakeTelegram, _strip_text, parse_html
 
 PUBLISHED = datetime(2024, 3, 13, 11, 42, tzinfo=UTC)

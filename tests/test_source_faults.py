@@ -9,10 +9,10 @@ from pathlib import Path
 import yaml
 
 from bot.config import Config, parse_config
-from bot.feeds import parse_feed
-from bot.fetch import Fetcher
-from bot.service import CheckReport, Deps, check_source
-from bot.sitemaps import parse_sitemap
+from bot.fetch.client import Fetcher
+from bot.runtime.service import CheckReport, Deps, check_source
+from bot.sources.feeds import parse_feed
+from bot.sources.sitemaps import parse_sitemap
 from bot.store import Store
 from tests.fakes.news_server import Entry, NewsServer
 

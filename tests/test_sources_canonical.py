@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.canonical import canonical_url, page_canonical
-from bot.discover import looks_like_article
+from bot.sources.canonical import canonical_url, page_canonical
+from bot.sources.listing import looks_like_article
 from tests.conftest import FIXTURES
 
 CASES = yaml.safe_load((FIXTURES / "sources" / "canonical.yaml").read_text(encoding="utf-8"))

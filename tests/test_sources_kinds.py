@@ -13,11 +13,11 @@ import pytest
 import yaml
 
 from bot.config import Config, parse_config
-from bot.discover import discover_links
-from bot.feeds import parse_feed
-from bot.fetch import Fetcher
-from bot.service import CheckReport, Deps, check_source
-from bot.sitemaps import parse_sitemap
+from bot.fetch.client import Fetcher
+from bot.runtime.service import CheckReport, Deps, check_source
+from bot.sources.feeds import parse_feed
+from bot.sources.listing import discover_links
+from bot.sources.sitemaps import parse_sitemap
 from bot.store import Store
 from tests.conftest import FIXTURES
 from tests.fakes.news_server import Entry, NewsServer

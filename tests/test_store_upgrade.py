@@ -21,7 +21,7 @@ from sqlalchemy import (
 from bot.model import Article
 from bot.store import Store
 from bot.store.schema import articles
-from bot.stories import Placement
+from bot.stories.dedupe import Placement
 
 # The articles table as the first releases created it.
 _old = MetaData()

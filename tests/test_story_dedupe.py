@@ -15,8 +15,8 @@ import yaml
 
 from bot.clean import clean_page
 from bot.config import Config, parse_config
-from bot.fetch import Fetcher
-from bot.service import CheckReport, Deps, check_source
+from bot.fetch.client import Fetcher
+from bot.runtime.service import CheckReport, Deps, check_source
 from bot.store import Store
 from tests.conftest import FIXTURES
 from tests.fakes.news_server import Entry, NewsServer

@@ -15,10 +15,10 @@ import pytest
 import yaml
 
 from bot.config import Config, parse_config
-from bot.fetch import Fetcher
-from bot.service import Deps, check_source
+from bot.fetch.client import Fetcher
+from bot.runtime.service import Deps, check_source
+from bot.runtime.workers import PagePool
 from bot.store import Store
-from bot.workers import PagePool
 from tests.conftest import FIXTURES, ROOT
 from tests.fakes.news_server import NewsServer
 from tests.fakes.telegram_api import FakeTelegram
@@ -168,7 +168,7 @@ def test_workers_that_die_at_start_give_way_to_in_process_cleaning(
     config.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     launcher = tmp_path / "launch.py"  # runs the CLI again in every spawned process
     launcher.write_text(
-        "import sys\nfrom bot.cli import main\n"
+        "import sys\nfrom bot.runtime.cli import main\n"
         f"sys.exit(main(['--config', {str(config)!r}, 'run', '--once']))\n",
         encoding="utf-8",
     )

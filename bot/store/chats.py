@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.sql import alias
 
-from bot.holds import ChatPrefs
+from bot.delivery.holds import ChatPrefs
 from bot.model import Alert, Delivery, DeliveryState
 from bot.store.base import StoreBase, dt
 from bot.store.schema import (

@@ -63,7 +63,8 @@ articles = Table(
     Column("first_seen_at", Float, nullable=False),
     Column("blocked", Boolean, nullable=False, default=False),
     Column("story_id", Integer, ForeignKey("stories.id")),
-    Column("fingerprint", Text),  # MinHash signature (bot.fingerprint), None for short texts
+    # MinHash signature (bot.stories.fingerprint), None for short texts
+    Column("fingerprint", Text),
     UniqueConstraint("url", "story_id", name="uq_article_url_story"),
 )
 

@@ -11,9 +11,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateTable
 
 from bot.errors import StorageError
-from bot.fingerprint import Fingerprint
-from bot.health import HealthPolicy, RunResult, SourceHealth, assess
 from bot.model import Article, PlannedAlert, Validators
+from bot.sources.health import HealthPolicy, RunResult, SourceHealth, assess
 from bot.store.base import StoreBase, ts
 from bot.store.schema import (
     alerts,
@@ -25,7 +24,8 @@ from bot.store.schema import (
     stories,
     story_bands,
 )
-from bot.stories import Placement, StoryRef
+from bot.stories.dedupe import Placement, StoryRef
+from bot.stories.fingerprint import Fingerprint
 
 SourceStatus = SourceHealth
 """What the database knows about one source's health (the name older callers use)."""

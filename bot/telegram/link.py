@@ -32,13 +32,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot.admin import ADMIN_COMMANDS, AdminHooks, admin_answer
-from bot.commands import CHANGING, COMMANDS, Chat, Reply, answer, press
+from bot.delivery.render import render_console, render_messages, render_plain
 from bot.errors import DeliveryError, MessageRejected, StorageError
 from bot.model import Alert
-from bot.render import render_console, render_messages, render_plain
 from bot.rules import RuleSet
 from bot.store import Store
+from bot.telegram.admin import ADMIN_COMMANDS, AdminHooks, admin_answer
+from bot.telegram.commands import CHANGING, COMMANDS, Chat, Reply, answer, press
 from bot.telegram.errors import CheckedRequest, translate
 
 log = logging.getLogger("newsbot.telegram")

@@ -14,8 +14,8 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
-from bot.canonical import canonical_url, same_site
-from bot.feeds import FeedItem
+from bot.sources.canonical import canonical_url, same_site
+from bot.sources.feeds import FeedItem
 
 _DATE_PATH = re.compile(r"/(19|20)\d\d[/-](0?[1-9]|1[0-2])([/-]|$)")
 _NUMERIC_ID = re.compile(r"(^|[/_.-])\d{5,}([/_.-]|$)")

@@ -22,9 +22,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
 from bot.errors import NewsbotError
-from bot.fingerprint import Fingerprint, fingerprint
 from bot.model import Article, Match
 from bot.rules import RuleSet
+from bot.stories.fingerprint import Fingerprint, fingerprint
 
 log = logging.getLogger("newsbot.workers")
 
@@ -44,8 +44,8 @@ class DigestedPage:
 
 def digest_page(html: str, fetched_url: str, rules: RuleSet, source_id: str) -> DigestedPage:
     """Canonical URL, cleaned article, fingerprint and matches of one page (pure)."""
-    from bot.canonical import host_of, page_canonical
     from bot.clean import clean_page
+    from bot.sources.canonical import host_of, page_canonical
 
     url = page_canonical(html, fetched_url)
     article = replace(clean_page(html, url), url=url)

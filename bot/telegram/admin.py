@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 
-from bot.commands import Chat, Reply
+from bot.delivery.render import neutralize
 from bot.errors import FetchError
-from bot.fetch import Fetcher
-from bot.render import neutralize
+from bot.fetch.client import Fetcher
 from bot.rules import RuleSet
 from bot.store import Store
+from bot.telegram.commands import Chat, Reply
 
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("status", "Sources, deliveries and the last cycle"),
@@ -101,8 +101,8 @@ async def admin_answer(
 async def explain_url(url: str, fetcher: Fetcher, rules: RuleSet) -> str:
     """Fetch ``url``, extract the article and explain every topic against it, as plain text."""
     from bot import extract
-    from bot.canonical import host_of
     from bot.rules import format_explanation
+    from bot.sources.canonical import host_of
 
     try:
         fetched = await fetcher.get(url)

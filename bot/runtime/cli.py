@@ -82,7 +82,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.runner import run_forever
+    from bot.runtime.runner import run_forever
 
     config = _config(args)
     failures = config.topic_test_failures()
@@ -111,7 +111,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_once(config: Config) -> int:
-    from bot.runner import baseline_note, run_once
+    from bot.runtime.runner import baseline_note, run_once
 
     reports, delivered = asyncio.run(run_once(config))
     errors = sum(len(r.errors) for r in reports)
@@ -127,9 +127,9 @@ def _run_once(config: Config) -> int:
 
 
 def _dry_run(config: Config) -> int:
+    from bot.delivery.render import render_console
     from bot.model import CONSOLE_CHAT_ID
-    from bot.render import render_console
-    from bot.runner import baseline_note, dry_run_once
+    from bot.runtime.runner import baseline_note, dry_run_once
 
     reports = asyncio.run(dry_run_once(config))
     for report in reports:
@@ -153,7 +153,7 @@ def _dry_run(config: Config) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from bot.runtime.demo import run_demo
 
     return run_demo(args.config)
 
@@ -165,7 +165,7 @@ def _is_url(page: str) -> bool:
 async def _read_page(page: str, settings: FetchSettings | None) -> tuple[str, str | None]:
     """HTML and URL of PAGE: a local file, or a URL fetched with the normal fetcher."""
     if _is_url(page):
-        from bot.fetch import Fetcher
+        from bot.fetch.client import Fetcher
 
         fetcher = Fetcher(settings or _default_fetch_settings())
         try:
@@ -173,8 +173,8 @@ async def _read_page(page: str, settings: FetchSettings | None) -> tuple[str, st
         finally:
             await fetcher.aclose()
         return fetched.text, fetched.url
-    from bot.charset import decode_body
-    from bot.local_page import html_bytes
+    from bot.fetch.charset import decode_body
+    from bot.fetch.local_page import html_bytes
 
     try:
         body = Path(page).read_bytes()
@@ -227,8 +227,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_match(args: argparse.Namespace) -> int:
     from bot import extract
-    from bot.canonical import host_of
     from bot.rules import format_explanation
+    from bot.sources.canonical import host_of
 
     config = _config(args)
     html, url = asyncio.run(_read_page(args.page, config.fetch))
@@ -264,7 +264,7 @@ def cmd_match(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    from bot.sources_cli import show_sources
+    from bot.runtime.sources_cli import show_sources
 
     print(show_sources(_config(args), as_json=args.json))
     return 0

@@ -12,19 +12,19 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from bot import heap
-from bot.backfill import first_run_note
 from bot.config import Config, load_config
-from bot.deliver import Deliverer, DeliverReport, DeliverySettings, Sender
+from bot.delivery.pacing import Pacer
 from bot.errors import ConfigError, StorageError
-from bot.fetch import Fetcher
+from bot.fetch.client import Fetcher
 from bot.model import Source
-from bot.pacing import Pacer
-from bot.service import CheckReport, Deps, check_source
+from bot.runtime import heap
+from bot.runtime.deliver import Deliverer, DeliverReport, DeliverySettings, Sender
+from bot.runtime.service import CheckReport, Deps, check_source
+from bot.runtime.workers import PagePool
+from bot.sources.backfill import first_run_note
 from bot.store import Store
 from bot.store.snapshot import snapshot
 from bot.wording import count
-from bot.workers import PagePool
 
 if TYPE_CHECKING:
     from bot.telegram.link import TelegramLink
@@ -67,7 +67,7 @@ class Runtime:
         if config.telegram.token:
             # python-telegram-bot is imported only when there is a token: a run without one
             # starts fetching sooner.
-            from bot.admin import AdminHooks, explain_url
+            from bot.telegram.admin import AdminHooks, explain_url
             from bot.telegram.link import TelegramLink
 
             self.telegram = TelegramLink(
@@ -327,7 +327,7 @@ async def dry_run_once(config: Config) -> list[CheckReport]:
 
 async def run_forever(config: Config, config_path: Path | None = None) -> None:
     """Run until SIGINT or SIGTERM; SIGHUP or an edited config file reloads the config."""
-    from bot.scheduler import SourceScheduler
+    from bot.runtime.scheduler import SourceScheduler
 
     announce(config)
     runtime = Runtime(config, config_path=config_path)

@@ -28,14 +28,14 @@ from typing import Any
 
 import httpx
 
-from bot.charset import decode_body
 from bot.config import FetchSettings
-from bot.deadline import Deadline
-from bot.decompress import BoundedDecoder
 from bot.errors import FetchError, FetchRejected
+from bot.fetch.charset import decode_body
+from bot.fetch.deadline import Deadline
+from bot.fetch.decompress import BoundedDecoder
+from bot.fetch.politeness import HostGate, host_key, parse_retry_after
 from bot.model import Validators
-from bot.politeness import HostGate, host_key, parse_retry_after
-from bot.robots import ROBOTS_MAX_BYTES, RobotsRules, robots_url
+from bot.sources.robots import ROBOTS_MAX_BYTES, RobotsRules, robots_url
 
 __all__ = ["FetchStats", "Fetched", "Fetcher", "Validators"]
 

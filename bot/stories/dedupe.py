@@ -1,7 +1,7 @@
 """One story, one alert: place a fetched article among the stories already seen (pure).
 
-Articles are compared by their near-duplicate fingerprints (``bot.fingerprint``). The same URL
-with a similar text is an *edit*; another URL with a similar text (syndicated agency copy,
+Articles are compared by their near-duplicate fingerprints (``bot.stories.fingerprint``). The
+same URL with a similar text is an *edit*; another URL with a similar text (syndicated agency copy,
 another outlet, an AMP variant we could not map) is a *copy* and is "also reported by"; a
 substantially different text at a known URL is a *development* and a new story. Without a
 fingerprint (a short text) the URL alone decides.
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.fingerprint import Fingerprint
+from bot.stories.fingerprint import Fingerprint
 
 Relation = Literal["new", "same", "edit", "copy", "development"]
 

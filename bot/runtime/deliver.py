@@ -3,7 +3,7 @@
 A round claims due deliveries (``Store.claim_due`` hands out only the head of each chat's
 queue, so nothing overtakes a delivery waiting for a retry), then runs one task per chat:
 the chat's alerts go out oldest first, grouped several to a message while they fit, each
-message after the :class:`~bot.pacing.Pacer` allows it. Chats proceed concurrently, with at
+message after the :class:`~bot.delivery.pacing.Pacer` allows it. Chats proceed concurrently, with at
 most ``concurrency`` sends in flight, so the global rate is reachable despite API latency.
 
 Every outcome is recorded before the next message of the chat goes: sent (the whole group),
@@ -17,7 +17,7 @@ duplicates bounded by the sends in flight at the crash (``concurrency`` messages
 ambiguous ``TimedOut`` is treated the same way: retried, so it may arrive twice.
 
 A state write that fails (disk full, database locked) is retried with backoff; if it still
-fails, it is kept in memory (:mod:`bot.state_writes`) and written before the next round claims
+fails, it is kept in memory (:mod:`bot.store.state_writes`) and written before the next round claims
 anything, so a send Telegram accepted is never sent again because its ``sent`` mark failed, and
 no claimed delivery is left ``sending`` once the database takes writes again.
 
@@ -37,14 +37,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from typing import Literal, Protocol
 
+from bot.delivery.holds import is_held, last_digest_time, zone
+from bot.delivery.outbox import RetryPolicy, after_failure
+from bot.delivery.pacing import Pacer
+from bot.delivery.render import message_groups
 from bot.errors import DeliveryError, RetryableDelivery, StorageError, TokenRejected
-from bot.holds import is_held, last_digest_time, zone
 from bot.model import Alert, Delivery
-from bot.outbox import RetryPolicy, after_failure
-from bot.pacing import Pacer
-from bot.render import message_groups
-from bot.state_writes import StateWrite, StateWriter
 from bot.store import Store
+from bot.store.state_writes import StateWrite, StateWriter
 
 log = logging.getLogger("newsbot.deliver")
 

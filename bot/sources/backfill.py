@@ -17,7 +17,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.feeds import FeedItem
+from bot.sources.feeds import FeedItem
 from bot.wording import count
 
 CATCH_UP_S = 7 * 86400.0  # a source broken for months does not flood alerts on its first success

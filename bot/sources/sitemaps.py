@@ -11,7 +11,7 @@ from datetime import datetime
 
 from lxml import etree
 
-from bot.feeds import FeedItem, parse_iso_date
+from bot.sources.feeds import FeedItem, parse_iso_date
 
 _NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 

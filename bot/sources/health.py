@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal
 
-from bot.politeness import backoff_s
+from bot.fetch.politeness import backoff_s
 from bot.wording import count
 
 Condition = Literal["ok", "failing", "walled", "stale"]

@@ -2,7 +2,7 @@
 
 check_source: health says whether to run → fetch the source conditionally (unchanged: stop) →
 discover its new items (feed, section page, sitemap) → fetch them → per article: canonical URL →
-clean → fingerprint → match (``bot.workers``, off the event loop) → place in a story → plan
+clean → fingerprint → match (``bot.runtime.workers``, off the event loop) → place in a story → plan
 alerts → persist → health.
 """
 
@@ -15,20 +15,20 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from bot.alerts import plan_alerts, recipients_by_topic
-from bot.backfill import may_alert, select_items
 from bot.config import Config
-from bot.discover import as_items, discover_links
+from bot.delivery.alerts import plan_alerts, recipients_by_topic
 from bot.errors import FetchError, FetchRejected, StorageError
-from bot.feeds import FeedItem, parse_feed
-from bot.fetch import Fetched, Fetcher
-from bot.health import HealthPolicy, Notice, RunResult, SourceHealth, assess
+from bot.fetch.client import Fetched, Fetcher
 from bot.model import CONSOLE_CHAT_ID, Article, Match, PlannedAlert, Source, Validators
-from bot.sitemaps import newest_first, parse_sitemap
+from bot.runtime.workers import DigestedPage, PageCrashed, PagePool, digest_page
+from bot.sources.backfill import may_alert, select_items
+from bot.sources.feeds import FeedItem, parse_feed
+from bot.sources.health import HealthPolicy, Notice, RunResult, SourceHealth, assess
+from bot.sources.listing import as_items, discover_links
+from bot.sources.sitemaps import newest_first, parse_sitemap
 from bot.store import Store
-from bot.stories import place_article
+from bot.stories.dedupe import place_article
 from bot.wording import a_or_an
-from bot.workers import DigestedPage, PageCrashed, PagePool, digest_page
 
 log = logging.getLogger("newsbot.service")
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.config import Config
-from bot.health import HealthPolicy, SourceHealth, condition_of
+from bot.sources.health import HealthPolicy, SourceHealth, condition_of
 from bot.store import Store
 
 

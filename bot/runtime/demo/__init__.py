@@ -22,7 +22,7 @@ from bot.config import Config, default_config_path, load_config
 from bot.model import Article, Source
 from bot.wording import count
 
-PAGES = resources.files("bot.demo") / "pages"
+PAGES = resources.files("bot.runtime.demo") / "pages"
 
 
 def _feed(base: str, names: list[str]) -> bytes:
@@ -92,7 +92,7 @@ def demo_config(config: Config, feed_url: str, database_url: str) -> Config:
     )
 
 
-CHECKOUT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "newsbot.yaml"
+CHECKOUT_CONFIG = Path(__file__).resolve().parents[3] / "config" / "newsbot.yaml"
 """The example config of the source checkout this package runs from."""
 
 
@@ -119,7 +119,7 @@ def removed_notices(articles: list[Article]) -> str:
 
 
 def run_demo(config_path: str | None) -> int:
-    from bot.runner import run_once
+    from bot.runtime.runner import run_once
 
     path = Path(config_path) if config_path else default_config_path(os.environ)
     if not config_path and "NEWSBOT_CONFIG" not in os.environ and not path.exists():

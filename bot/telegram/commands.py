@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from html import escape
 
-from bot.holds import describe, last_digest_time, parse_clock, parse_mute, zone
+from bot.delivery.holds import describe, last_digest_time, parse_clock, parse_mute, zone
 from bot.rules import RuleSet
 from bot.store import Store
 from bot.wording import count
