@@ -14,9 +14,8 @@ import yaml
 
 from bot.config import Config, parse_config
 from bot.fetch.client import Fetcher
-from bot.fetch.politeness import backoff_s
 from bot.runtime.service import CheckReport, Deps, check_source
-from bot.sources.health import HealthPolicy, RunResult, SourceHealth, assess
+from bot.sources.health import HealthPolicy, RunResult, SourceHealth, assess, backoff_s
 from bot.store import Store
 from tests.conftest import FIXTURES, ROOT
 from tests.fakes.news_server import Entry, NewsServer

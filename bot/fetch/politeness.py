@@ -6,7 +6,6 @@ apart; across hosts at most ``total`` run at once. A host that answered 429 or 5
 Retry-After is *held*: nothing is sent to it before the hold ends, and a request that would
 have to wait longer than ``max_wait_s`` for it fails at once instead of queueing.
 
-``backoff_s`` is the pure rule for how long a failing source rests before its next run, and
 ``parse_retry_after`` reads a Retry-After header as RFC 9110 defines it.
 """
 
@@ -106,20 +105,6 @@ class HostGate:
                     yield
                 finally:
                     host.active -= 1
-
-
-def backoff_s(failures: int, *, interval_s: float, cap_s: float, rand: float) -> float:
-    """How long a source rests after ``failures`` consecutive failures (pure).
-
-    Doubles from the source's interval with each failure, capped at ``cap_s``; "equal jitter"
-    keeps between half and all of that so failing sources do not retry in lockstep.
-    ``rand`` is a number in [0, 1).
-    """
-    if failures <= 0:
-        return 0.0
-    full = min(cap_s, interval_s * 2.0 ** (failures - 1))
-    full = max(full, interval_s)
-    return full / 2 + (full / 2) * rand
 
 
 def parse_retry_after(value: str | None, *, now: float, cap_s: float) -> float | None:

@@ -15,10 +15,23 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal
 
-from bot.fetch.politeness import backoff_s
 from bot.wording import count
 
 Condition = Literal["ok", "failing", "walled", "stale"]
+
+
+def backoff_s(failures: int, *, interval_s: float, cap_s: float, rand: float) -> float:
+    """How long a source rests after ``failures`` consecutive failures (pure).
+
+    Doubles from the source's interval with each failure, capped at ``cap_s``; "equal jitter"
+    keeps between half and all of that so failing sources do not retry in lockstep.
+    ``rand`` is a number in [0, 1).
+    """
+    if failures <= 0:
+        return 0.0
+    full = min(cap_s, interval_s * 2.0 ** (failures - 1))
+    full = max(full, interval_s)
+    return full / 2 + (full / 2) * rand
 
 
 @dataclass(frozen=True, slots=True)
