@@ -33,11 +33,12 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Literal, Protocol
 
-from bot.delivery.holds import is_held, last_digest_time, zone
+from bot.delivery.digest import completed_digests
+from bot.delivery.holds import is_held, zone
 from bot.delivery.outbox import RetryPolicy, after_failure
 from bot.delivery.pacing import Pacer
 from bot.delivery.render import message_groups
@@ -198,16 +199,16 @@ class Deliverer:
                     # a digest is one message (as many as 4096 characters need), not ten alerts
                     most = DIGEST_MOST if chat_id in digests else self.settings.group_most
                     group.create_task(self._chat(chat_id, queue, tally, most))
-        for p in prefs:  # a digest that went out (or had nothing to send) is done until the next
-            last = last_digest_time(p, now)
-            if (
-                last is not None
-                and p.chat_id not in held
-                and (p.muted_until is None or p.muted_until <= now)
-                and self.store.pending_count(p.chat_id) == 0
-                and not self._token_rejected
-            ):
-                self.store.save_prefs(replace(p, digest_sent_at=last))
+        waiting = {
+            p.chat_id: self.store.pending_count(p.chat_id)
+            for p in prefs
+            if p.digest_at is not None and p.chat_id not in held and not self._token_rejected
+        }
+        done = completed_digests(
+            prefs, now=now, held=held, waiting=waiting, token_rejected=self._token_rejected
+        )
+        for p in done:  # a digest that went out (or had nothing to send) is done until the next
+            self.store.save_prefs(p)
         return DeliverReport(tally.sent, tally.retried, tally.failed, tally.messages, len(claimed))
 
     async def drain(self, *, max_wait_s: float) -> DeliverReport:
