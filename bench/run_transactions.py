@@ -3,7 +3,7 @@
 A local news server serves a feed of the five demo pages; the first run records the feed's
 (empty) baseline, the second fetches the five new articles, places them in stories, plans their
 alerts and persists the run. A SQLAlchemy event counter on the store's engine counts the
-transactions begun and committed during the second run only.
+transactions begun and committed during the second run only, and those that wrote anything.
 
     python bench/run_transactions.py
 """
@@ -50,13 +50,20 @@ async def _run(config: Config, store: Store, now: float) -> CheckReport:
 
 
 def main() -> None:
-    counts = {"begin": 0, "commit": 0}
+    counts = {"begin": 0, "commit": 0, "writing": 0}
+    wrote = [False]
 
-    def count(name: str) -> Any:
-        def listener(*_: Any) -> None:
-            counts[name] += 1
+    def begin(*_: Any) -> None:
+        counts["begin"] += 1
 
-        return listener
+    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        if sql.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            wrote[0] = True
+
+    def commit(*_: Any) -> None:
+        counts["commit"] += 1
+        counts["writing"] += wrote[0]
+        wrote[0] = False
 
     with NewsServer() as news, tempfile.TemporaryDirectory() as folder:
         news.feed("/feed", [])
@@ -69,14 +76,15 @@ def main() -> None:
             news.page_file(f"/a/{page.name}", page)
         entries = [Entry(f"/a/{p.name}", p.stem, datetime.now(UTC)) for p in pages]
         news.feed("/feed", entries)
-        event.listen(store.engine, "begin", count("begin"))
-        event.listen(store.engine, "commit", count("commit"))
+        event.listen(store.engine, "begin", begin)
+        event.listen(store.engine, "before_cursor_execute", statement)
+        event.listen(store.engine, "commit", commit)
         report = asyncio.run(_run(config, store, now + 3600))
         store.close()
     print(
         f"source run with {report.pages} articles ({report.blocked} walled, {report.alerts}"
         f" alerts, {len(report.deliveries)} deliveries): {counts['begin']} transactions,"
-        f" {counts['commit']} commits"
+        f" {counts['commit']} commits, {counts['writing']} of them writing"
     )
 
 
