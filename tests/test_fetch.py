@@ -43,19 +43,6 @@ async def test_sends_user_agent_and_decodes_header_charset(news: NewsServer) -> 
     assert news.requests[-1].headers["User-Agent"] == "newsbot-test/1"
 
 
-async def test_meta_charset_used_when_header_has_none(news: NewsServer) -> None:
-    """Without a header charset, the page's <meta charset> decides."""
-    html = '<meta charset="windows-1251"><p>Зеленський</p>'.encode("cp1251")
-    url = news.page("/cp1251", html, content_type="text/html")
-    assert "Зеленський" in await fetch(url)
-
-
-async def test_undeclared_bytes_fall_back_without_crashing(news: NewsServer) -> None:
-    """Invalid UTF-8 with no declaration decodes as Windows-1252 instead of failing."""
-    url = news.page("/bad", b"<p>caf\xe9</p>", content_type="text/html")
-    assert "café" in await fetch(url)
-
-
 @pytest.mark.parametrize("status", [404, 500, 503])
 async def test_http_errors_raise_fetch_error(news: NewsServer, status: int) -> None:
     """An error status is a FetchError carrying the status."""
@@ -308,18 +295,3 @@ async def test_unknown_content_encoding_is_refused(news: NewsServer) -> None:
     url = news.page("/br", b"\x00\x01", headers={"Content-Encoding": "br"})
     with pytest.raises(FetchRejected, match="encoding: br"):
         await fetch(url)
-
-
-async def test_wrong_latin1_header_over_utf8_body(news: NewsServer) -> None:
-    """A header claiming ISO-8859-1 over a UTF-8 body does not produce mojibake."""
-    url = news.page(
-        "/wrong", "<p>Zürich – reunión</p>".encode(), content_type="text/html; charset=iso-8859-1"
-    )
-    assert "Zürich – reunión" in await fetch(url)
-
-
-async def test_undeclared_cyrillic_is_detected(news: NewsServer) -> None:
-    """A Windows-1251 page with no charset anywhere is recognised by detection."""
-    text = "Президент Зеленський провів переговори з партнерами щодо безпеки та відновлення."
-    url = news.page("/ua", f"<p>{text}</p>".encode("cp1251"), content_type="text/html")
-    assert text in await fetch(url)

@@ -28,9 +28,9 @@ from typing import Any
 
 import httpx
 
+from bot.clean.decode import decode_html
 from bot.config import FetchSettings
 from bot.errors import FetchError, FetchRejected
-from bot.fetch.charset import decode_body
 from bot.fetch.deadline import Deadline
 from bot.fetch.decompress import BoundedDecoder
 from bot.fetch.politeness import HostGate, host_key, parse_retry_after
@@ -76,7 +76,7 @@ class Fetched:
 
     @property
     def text(self) -> str:
-        return decode_body(self.body, self.charset)
+        return decode_html(self.body, self.charset)
 
     def validators(self) -> Validators:
         return Validators(self.etag, self.last_modified, self.content_hash or None)
