@@ -11,8 +11,11 @@ Sizes hold too (house style): every module in bot/ under 400 lines, every functi
 from __future__ import annotations
 
 import ast
+import json
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -105,3 +108,45 @@ def test_an_oversized_module_and_function_are_named(tmp_path: Path) -> None:
         "pkg/big.py: 400 lines (under 400)",
         "pkg/big.py:1 too_long(): 61 lines (at most 60)",
     ]
+
+
+IMPORT_EVERY_MODULE = """
+import importlib, json, os, pkgutil, sys
+import bot
+before = dict(os.environ)
+names = sorted(m.name for m in pkgutil.walk_packages(bot.__path__, "bot."))
+for name in names:
+    importlib.import_module(name)
+after = dict(os.environ)
+changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+print(json.dumps({"modules": len(names), "changed": changed}))
+"""
+
+
+def test_importing_bot_changes_no_environment_variable() -> None:
+    """Importing every module of bot/ leaves os.environ as it was (PTB_TIMEDELTA included)."""
+    env = {k: v for k, v in os.environ.items() if k != "PTB_TIMEDELTA"}
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_EVERY_MODULE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["modules"] > 50
+    assert report["changed"] == []
+
+
+def test_the_telegram_adapter_opts_in_to_timedelta_periods_when_set_up() -> None:
+    """The explicit set-up call adds PTB_TIMEDELTA=true and keeps a value already chosen."""
+    from bot.telegram.errors import use_timedelta_periods
+
+    environ: dict[str, str] = {}
+    use_timedelta_periods(environ)
+    assert environ == {"PTB_TIMEDELTA": "true"}
+    chosen = {"PTB_TIMEDELTA": "false"}
+    use_timedelta_periods(chosen)
+    assert chosen == {"PTB_TIMEDELTA": "false"}
