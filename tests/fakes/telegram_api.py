@@ -31,6 +31,7 @@ concern, and re-exported here so ``from tests.fakes.telegram_api import ...`` ke
 * ``telegram_faults``: the fault model (:class:`Fault`, :class:`FaultRule`, ``ApiError``);
 * ``telegram_flood``: the flood limits (:class:`FloodLimits`, ``FloodWindow``);
 * ``telegram_http``: the HTTP server and request parsing;
+* ``telegram_objects``: the Bot API's JSON objects (chats, messages, members) and records;
 * ``waiting``: ``wait_for`` as every fake does it (a value, or ``TimeoutError``).
 """
 
@@ -42,12 +43,10 @@ import contextlib
 import dataclasses
 import itertools
 import json
-import re
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -57,6 +56,16 @@ from tests.fakes.telegram_faults import ApiError, Fault, FaultRule
 from tests.fakes.telegram_flood import FloodLimits, FloodWindow
 from tests.fakes.telegram_html import MAX_TEXT_LENGTH, EntityParseError, parse_html, strip_text
 from tests.fakes.telegram_http import Server
+from tests.fakes.telegram_objects import (
+    Request,
+    SentMessage,
+    bot_user,
+    callback_query,
+    chat_member,
+    message_json,
+    new_chat,
+    user_message,
+)
 from tests.fakes.waiting import wait_on
 
 __all__ = [
@@ -95,50 +104,6 @@ _SEND_METHODS = frozenset(
         "copymessage",
     }
 )
-
-
-# --------------------------------------------------------------------------------------------
-# Records
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Request:
-    """One request the fake answered."""
-
-    method: str
-    params: dict[str, Any]
-    chat_id: int | str | None
-    at: float  # time.monotonic() when it arrived
-    answered_at: float
-    status: int  # the API status (error_code), not the HTTP one, for ok:false answers
-    response: dict[str, Any]
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.response.get("ok"))
-
-
-@dataclass(frozen=True, slots=True)
-class SentMessage:
-    """A message the bot sent and the fake accepted, as it now stands (after edits)."""
-
-    chat_id: int | str
-    message_id: int
-    text: str  # visible text after entity parsing
-    raw_text: str  # what the bot sent
-    parse_mode: str | None
-    entities: tuple[dict[str, Any], ...]
-    reply_markup: dict[str, Any] | None
-    date: int
-    at: float
-    edits: int = 0
-
-    @property
-    def buttons(self) -> list[dict[str, Any]]:
-        """The inline keyboard buttons, row by row flattened."""
-        rows = (self.reply_markup or {}).get("inline_keyboard", [])
-        return [button for row in rows for button in row]
 
 
 # --------------------------------------------------------------------------------------------
@@ -282,31 +247,7 @@ class FakeTelegram:
         chat = self._chat(chat_id, chat_type)
         with self._cond:
             message_id = self._take_message_id(chat_id)
-        message: dict[str, Any] = {
-            "message_id": message_id,
-            "date": int(time.time()),
-            "chat": chat,
-            "text": text,
-        }
-        if anonymous:
-            message["from"] = {
-                "id": 1087968824,
-                "is_bot": True,
-                "first_name": "Group",
-                "username": "GroupAnonymousBot",
-            }
-            message["sender_chat"] = chat
-        elif chat["type"] != "channel":
-            uid = user_id if user_id is not None else (chat_id if chat_id > 0 else 1000)
-            message["from"] = {
-                "id": uid,
-                "is_bot": False,
-                "first_name": f"User{uid}",
-                "language_code": "en",
-            }
-        m = re.match(r"/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?", text)
-        if m:
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(m[0])}]
+        message = user_message(chat, message_id, text, user_id=user_id, anonymous=anonymous)
         key = "channel_post" if chat["type"] == "channel" else "message"
         return self.add_update({key: message})
 
@@ -324,26 +265,9 @@ class FakeTelegram:
             sent = self._messages.get((chat_id, message_id))
             query_id = str(next(self._callback_ids))
             self._open_callbacks.add(query_id)
-        message: dict[str, Any] = {
-            "message_id": message_id,
-            "date": sent.date if sent else int(time.time()),
-            "chat": chat,
-            "text": sent.text if sent else "",
-            "from": self._bot_user(),
-        }
-        if sent is not None:
-            if sent.entities:
-                message["entities"] = list(sent.entities)
-            if sent.reply_markup:
-                message["reply_markup"] = sent.reply_markup
-        uid = user_id if user_id is not None else (chat_id if chat_id > 0 else 1000)
-        query = {
-            "id": query_id,
-            "from": {"id": uid, "is_bot": False, "first_name": f"User{uid}"},
-            "message": message,
-            "chat_instance": str(abs(chat_id)),
-            "data": callback_data,
-        }
+        query = callback_query(
+            query_id, chat, message_id, sent, callback_data, self._bot_user(), user_id=user_id
+        )
         return self.add_update({"callback_query": query})
 
     def add_update(self, update: dict[str, Any]) -> dict[str, Any]:
@@ -379,19 +303,7 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: chat_id and user_id are required")
         with self._cond:
             status = self._members.get((chat_id, user_id), "member")
-        member: dict[str, Any] = {
-            "status": status,
-            "user": {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"},
-        }
-        if status == "creator":
-            member["is_anonymous"] = False
-        elif status == "administrator":
-            member.update(dict.fromkeys(_ADMIN_RIGHTS, False))
-        elif status == "restricted":
-            member.update(dict.fromkeys(_MEMBER_RIGHTS, True), until_date=0)
-        elif status == "kicked":
-            member["until_date"] = 0
-        return member
+        return chat_member(user_id, status)
 
     # -- fault injection ---------------------------------------------------------------------
 
@@ -731,51 +643,15 @@ class FakeTelegram:
             known = self._chats.get(chat_id)
             if known is not None and (chat_type is None or known["type"] == chat_type):
                 return known
-            if chat_type is None:
-                if isinstance(chat_id, str):
-                    chat_type = "channel"
-                elif chat_id > 0:
-                    chat_type = "private"
-                elif chat_id < -1_000_000_000_000:  # -100… ids are supergroups
-                    chat_type = "supergroup"
-                else:
-                    chat_type = "group"
-            chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
-            if chat_type == "private":
-                chat["first_name"] = f"User{chat_id}"
-            else:
-                chat["title"] = f"Chat {chat_id}"
+            chat = new_chat(chat_id, chat_type)
             self._chats[chat_id] = chat
             return chat
 
     def _bot_user(self, *, full: bool = False) -> dict[str, Any]:
-        user: dict[str, Any] = {
-            "id": self.bot_id,
-            "is_bot": True,
-            "first_name": "Newsbot Test",
-            "username": self.bot_username,
-        }
-        if full:
-            user.update(
-                can_join_groups=True,
-                can_read_all_group_messages=False,
-                supports_inline_queries=False,
-            )
-        return user
+        return bot_user(self.bot_id, self.bot_username, full=full)
 
     def _message_json(self, sent: SentMessage, chat: dict[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "message_id": sent.message_id,
-            "from": self._bot_user(),
-            "chat": chat,
-            "date": sent.date,
-            "text": sent.text,
-        }
-        if sent.entities:
-            out["entities"] = list(sent.entities)
-        if sent.reply_markup:
-            out["reply_markup"] = sent.reply_markup
-        return out
+        return message_json(sent, chat, self._bot_user())
 
     @staticmethod
     def _commands_key(params: dict[str, Any]) -> str:
@@ -794,40 +670,6 @@ class FakeTelegram:
 
 def _truthy(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
-
-
-# The fields getChatMember returns for an administrator and for a restricted member.
-_ADMIN_RIGHTS = (
-    "can_be_edited",
-    "is_anonymous",
-    "can_manage_chat",
-    "can_delete_messages",
-    "can_manage_video_chats",
-    "can_restrict_members",
-    "can_promote_members",
-    "can_change_info",
-    "can_invite_users",
-    "can_post_stories",
-    "can_edit_stories",
-    "can_delete_stories",
-)
-_MEMBER_RIGHTS = (
-    "is_member",
-    "can_send_messages",
-    "can_send_audios",
-    "can_send_documents",
-    "can_send_photos",
-    "can_send_videos",
-    "can_send_video_notes",
-    "can_send_voice_notes",
-    "can_send_polls",
-    "can_send_other_messages",
-    "can_add_web_page_previews",
-    "can_change_info",
-    "can_invite_users",
-    "can_pin_messages",
-    "can_manage_topics",
-)
 
 
 def _as_int(value: Any, default: int) -> int:
