@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import time
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
@@ -27,20 +26,9 @@ FAST_RETRY = RetryPolicy(base_s=0.05, cap_s=0.2, max_attempts=5)
 
 
 @pytest.fixture
-async def link(fake: FakeTelegram, store: Store, config: Config) -> AsyncIterator[TelegramLink]:
-    telegram = TelegramLink(
-        token=fake.token,
-        api_base_url=fake.url,
-        store=store,
-        rules=lambda: config.rules,
-        clock=time.time,
-        send_timeout_s=0.5,
-    )
-    await telegram.open()
-    try:
-        yield telegram
-    finally:
-        await telegram.close()
+def send_timeout_s() -> float:
+    """A send not answered in 0.5 s is retried, so a stalled send costs a test little."""
+    return 0.5
 
 
 def deliverer(
