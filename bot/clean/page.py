@@ -17,6 +17,7 @@ from bot.clean.decode import decode_html
 from bot.clean.extraction import ExtractOptions, extract_blocks
 from bot.clean.language import detect_language
 from bot.clean.metadata import PageMeta, read_page_meta
+from bot.clean.prune import strip_inert
 from bot.clean.structure import strip_signup_forms, unwrap_layout_tables
 from bot.model import Article, Removed
 
@@ -54,6 +55,7 @@ def clean_page(
         removed += [Removed("boilerplate", t) for t in strip_boilerplate_containers(tree)]
     removed += [Removed("newsletter", t) for t in strip_signup_forms(tree)]
     unwrap_layout_tables(tree)
+    strip_inert(tree)
     blocks = extract_blocks(tree, url, options, rerun=tags <= RERUN_TAGS)
     return _label(blocks, meta, url, removed)
 
