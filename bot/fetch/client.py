@@ -28,6 +28,7 @@ from typing import Any
 
 import httpx
 
+from bot import metrics
 from bot.config import FetchSettings
 from bot.errors import FetchError, FetchRejected
 from bot.fetch.charset import decode_body
@@ -145,6 +146,7 @@ class Fetcher:
     async def aclose(self) -> None:
         await self._client.aclose()
 
+    @metrics.timed_fetch
     async def get(
         self, url: str, *, validators: Validators | None = None, ignore_robots: bool = False
     ) -> Fetched:
@@ -304,6 +306,7 @@ class Fetcher:
             decoder.feed(chunk)
         body = decoder.finish()
         self.stats.bytes_read += raw
+        metrics.FETCH_BYTES.observe(raw)
         return Fetched(
             url=str(response.url),
             status=status,

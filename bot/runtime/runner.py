@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from bot import metrics
 from bot.config import Config, load_config
 from bot.delivery.pacing import Pacer
 from bot.errors import ConfigError, StorageError
@@ -28,10 +29,12 @@ from bot.wording import count
 
 if TYPE_CHECKING:
     from bot.telegram.link import TelegramLink
+    from bot.web.serve import WebServer
 
 log = logging.getLogger("newsbot.run")
 
 CONFIG_WATCH_S = 2.0
+HEARTBEAT_S = 5.0  # the scheduler's heartbeat for /healthz
 
 
 def _stamp(path: Path | None) -> tuple[float, int] | None:
@@ -88,6 +91,7 @@ class Runtime:
                 ),
             )
         self.last_delivery_at: float | None = None
+        self.scheduler_beat: float | None = None  # the scheduler's heartbeat job (/healthz)
         heap.settle()  # the compiled rules live as long as the config: keep GC passes off them
 
     @property
@@ -164,12 +168,14 @@ class Runtime:
             if not isinstance(exc, ConfigError):
                 log.exception("config reload failed unexpectedly")
             message = f"config reload failed, keeping the previous rules: {exc}"
+            metrics.RELOADS.labels("refused").inc()
             log.error("%s", message)
             if self.telegram:
                 await self.telegram.notify_admins(self.config.telegram.admins, message)
             return message
         new = replace(new, telegram=replace(new.telegram, token=self.config.telegram.token))
         old, self.config = self.config, new
+        metrics.RELOADS.labels("ok").inc()
         heap.settle()
         if old.sources != new.sources and self.on_sources_changed:
             self.on_sources_changed(new)
@@ -179,6 +185,10 @@ class Runtime:
         )
         log.info("%s", message)
         return message
+
+    async def beat(self) -> None:
+        """The scheduler's heartbeat: /healthz reads it to tell a stalled scheduler."""
+        self.scheduler_beat = time.time()
 
     async def reload_if_changed(self) -> None:
         """Reload when the config file's modification time or size changed."""
@@ -351,12 +361,18 @@ async def run_forever(config: Config, config_path: Path | None = None) -> None:
             scheduler.add_source(source, runtime.check)
 
     runtime.on_sources_changed = schedule_sources
+    web: WebServer | None = None
     try:
         await runtime.open()
         schedule_sources(config)
         scheduler.add_periodic("deliver", config.telegram.deliver_every_s, runtime.deliver)
         scheduler.add_periodic("config-watch", CONFIG_WATCH_S, runtime.reload_if_changed)
+        scheduler.add_periodic("heartbeat", HEARTBEAT_S, runtime.beat)
         scheduler.start()
+        if config.web.listen:
+            from bot.runtime.web_run import start_web
+
+            web = await start_web(runtime, config.web.listen)
         if runtime.telegram:
             await runtime.telegram.start_polling()
         log.info("newsbot running; Ctrl-C or SIGTERM stops it")
@@ -366,6 +382,8 @@ async def run_forever(config: Config, config_path: Path | None = None) -> None:
         # APScheduler's shutdown cancels running jobs: let the delivery round in progress
         # finish first, so every message it sent is recorded as sent.
         scheduler.pause()
+        if web is not None:
+            await web.stop()
         await runtime.finish_delivering()
         scheduler.shutdown()
         await runtime.close()

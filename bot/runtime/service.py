@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from bot import metrics
 from bot.config import Config
 from bot.delivery.alerts import plan_alerts, recipients_by_topic
 from bot.errors import FetchError, FetchRejected, StorageError
@@ -27,6 +28,7 @@ from bot.sources.health import HealthPolicy, Notice, RunResult, SourceHealth, as
 from bot.sources.listing import as_items, discover_links
 from bot.sources.sitemaps import newest_first, parse_sitemap
 from bot.store import Store
+from bot.store.workbench import keep_article_text
 from bot.stories.dedupe import place_article
 from bot.wording import a_or_an
 
@@ -224,6 +226,7 @@ async def _sitemap_items(
     return newest_first(tuple(items), limit * 4)
 
 
+@metrics.timed(metrics.DIGEST_SECONDS)
 async def _digest(
     source: Source, config: Config, deps: Deps, fetched: Fetched
 ) -> DigestedPage | PageCrashed:
@@ -247,6 +250,10 @@ def _take_article(
     """Place and record one digested article and plan its alerts; a one-article report."""
     now = deps.clock()
     article, print_, matches = page.article, page.fingerprint, page.matches
+    keep_article_text(
+        deps.store, source_id=source.id, article=article, matched=(m.topic_id for m in matches),
+        now=now, keep_s=config.web.keep_text_s,
+    )  # fmt: skip
     url = article.url or ""
     if article.blocked:
         log.info("source %s: %s is a consent or subscription wall", source.id, url)
@@ -255,6 +262,7 @@ def _take_article(
         deps.store.record_article(
             source_id=source.id, now=now, article=article, fingerprint=None, placement=placement
         )
+        metrics.article_taken(article, (), None, 0)
         return CheckReport(source.id, pages=1, blocked=1)
     same_url, candidates = deps.store.story_context(
         url, print_, since=now - config.fetch.story_window_s
@@ -310,6 +318,7 @@ def _take_article(
         placement=placement,
         planned=planned,
     )
+    metrics.article_taken(article, matches, placement.relation, len(planned) if alertable else 0)
     return CheckReport(
         source.id,
         pages=1,

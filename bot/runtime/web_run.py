@@ -1,0 +1,61 @@
+"""Wire the web app to the running bot (``newsbot run`` with ``web.listen``), or run it alone
+(``newsbot web``, read-only)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.config import Config
+from bot.fetch.client import Fetcher
+from bot.runtime.sources_cli import source_rows
+from bot.store import Store
+from bot.web.context import BotHooks, WebContext
+from bot.web.serve import WebServer, serve_alone
+
+if TYPE_CHECKING:
+    from bot.runtime.runner import Runtime
+
+
+def bot_context(runtime: Runtime, started_at: float) -> WebContext:
+    """The running bot as the web app sees it: its config as reloaded, its store and fetcher,
+    the reload path SIGHUP takes, and when its scheduler and delivery loop last ran (the start
+    counts as a beat, so a bot just started is healthy until a loop is late)."""
+    return WebContext(
+        config=lambda: runtime.config,
+        config_path=runtime.config_path,
+        store=runtime.store,
+        fetcher=runtime.fetcher,
+        source_rows=source_rows,
+        bot=BotHooks(
+            reload=runtime.reload,
+            scheduler_beat=lambda: runtime.scheduler_beat or started_at,
+            delivery_beat=lambda: runtime.last_delivery_at or started_at,
+        ),
+    )
+
+
+async def start_web(runtime: Runtime, listen: str) -> WebServer:
+    """Serve the web app beside the bot on its event loop; stop it with ``.stop()``."""
+    server = WebServer(bot_context(runtime, time.time()), listen)
+    await server.start()
+    return server
+
+
+async def run_web_alone(config: Config, config_path: Path | None, listen: str) -> None:
+    """``newsbot web``: the workbench on its own store and fetcher until stopped."""
+    store = Store(config.database_url)
+    fetcher = Fetcher(config.fetch)
+    ctx = WebContext(
+        config=lambda: config,
+        config_path=config_path,
+        store=store,
+        fetcher=fetcher,
+        source_rows=source_rows,
+    )
+    try:
+        await serve_alone(ctx, listen)
+    finally:
+        await fetcher.aclose()
+        store.close()
