@@ -83,7 +83,7 @@ class Guard(BaseHTTPMiddleware):
             response = await call_next(request)
         response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Referrer-Policy"] = "same-origin"  # no-referrer makes Origin "null"
         response.headers["X-Frame-Options"] = "DENY"
         return response
 
