@@ -18,6 +18,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.config import parse_config
 from bot.errors import ConfigError
+from bot.runtime.sources_cli import source_rows
+from bot.web.context import WebContext
 from tests.conftest import FIXTURES, ROOT
 from tests.fakes.news_server import NewsServer
 from tests.web_support import ServedBot, write_config
@@ -236,3 +238,25 @@ def test_a_foreign_host_header_is_refused(served: ServedBot) -> None:
     """A request naming another host (DNS rebinding) is refused."""
     answer = httpx.get(f"{served.base}/sources", headers={"Host": "evil.example"})
     assert answer.status_code == 400
+
+
+def test_a_taken_port_is_a_config_error_not_an_exit(tmp_path: Path) -> None:
+    """web.listen on a port already in use is a one-line ConfigError naming it (uvicorn on its
+    own would exit the whole process)."""
+    import socket
+
+    from bot.config import load_config
+    from bot.web.serve import WebServer
+
+    config = load_config(write_config(tmp_path, "http://127.0.0.1:9/"), env={})
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        ctx = WebContext(config=lambda: config, config_path=None, store=None,  # type: ignore[arg-type]
+                         fetcher=None, source_rows=source_rows)  # type: ignore[arg-type]  # fmt: skip
+        with pytest.raises(ConfigError) as caught:
+            WebServer(ctx, f"127.0.0.1:{port}")
+    assert f"web.listen: cannot listen on 127.0.0.1:{port}: Address already in use" in str(
+        caught.value
+    )

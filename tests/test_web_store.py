@@ -3,8 +3,11 @@ pruned after it, per-day item counts, and the retry of a failed delivery."""
 
 from __future__ import annotations
 
-from bot.config import parse_config
+from pathlib import Path
+
+from bot.config import load_config, parse_config
 from bot.model import Article, Removed
+from bot.runtime.web_run import FileConfig
 from bot.store import Store
 from bot.store.workbench import (
     DAY_S,
@@ -63,3 +66,16 @@ def test_items_by_day_counts_new_items_per_day(store: Store) -> None:
         store.mark_seen(conn, "wire", ["c"], now - 6.5 * DAY_S)
         store.mark_seen(conn, "other", ["d"], now - 0.5 * DAY_S)
     assert items_by_day(store, "wire", now=now) == [1, 0, 0, 0, 0, 0, 2]
+
+
+def test_newsbot_web_alone_follows_the_config_file(tmp_path: Path) -> None:
+    """`newsbot web` on its own shows the config as the file now is; a broken edit keeps the
+    last good one."""
+    path = tmp_path / "newsbot.yaml"
+    path.write_text("sources: []\n", encoding="utf-8")
+    current = FileConfig(load_config(path, env={}), path)
+    assert current().sources == ()
+    path.write_text("sources:\n  - {id: a, url: 'https://a.example/'}\n", encoding="utf-8")
+    assert [s.id for s in current().sources] == ["a"]
+    path.write_text("sources: [\n", encoding="utf-8")
+    assert [s.id for s in current().sources] == ["a"]

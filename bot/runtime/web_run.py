@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.config import Config
+from bot.config import Config, load_config
+from bot.errors import ConfigError
 from bot.fetch.client import Fetcher
 from bot.runtime.sources_cli import source_rows
 from bot.store import Store
@@ -16,6 +18,8 @@ from bot.web.serve import WebServer, serve_alone
 
 if TYPE_CHECKING:
     from bot.runtime.runner import Runtime
+
+log = logging.getLogger("newsbot.web")
 
 
 def bot_context(runtime: Runtime, started_at: float) -> WebContext:
@@ -43,12 +47,38 @@ async def start_web(runtime: Runtime, listen: str) -> WebServer:
     return server
 
 
+class FileConfig:
+    """The config file as ``newsbot web`` shows it: read again when it changes (a bot running
+    elsewhere reloads it too); a broken edit keeps the last good config."""
+
+    def __init__(self, config: Config, path: Path | None) -> None:
+        self.config, self.path = config, path
+        self._stamp = self._stamp_now()
+
+    def _stamp_now(self) -> tuple[float, int] | None:
+        try:
+            stat = self.path.stat() if self.path else None
+        except OSError:
+            return None
+        return (stat.st_mtime, stat.st_size) if stat else None
+
+    def __call__(self) -> Config:
+        stamp = self._stamp_now()
+        if self.path is not None and stamp != self._stamp:
+            self._stamp = stamp
+            try:
+                self.config = load_config(self.path)
+            except ConfigError as exc:
+                log.warning("config changed but does not load, showing the last good one: %s", exc)
+        return self.config
+
+
 async def run_web_alone(config: Config, config_path: Path | None, listen: str) -> None:
     """``newsbot web``: the workbench on its own store and fetcher until stopped."""
     store = Store(config.database_url)
     fetcher = Fetcher(config.fetch)
     ctx = WebContext(
-        config=lambda: config,
+        config=FileConfig(config, config_path),
         config_path=config_path,
         store=store,
         fetcher=fetcher,

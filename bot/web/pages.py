@@ -32,7 +32,7 @@ from bot.store.workbench import (
 )
 from bot.web.app import form_of, render
 from bot.web.context import WebContext, health_problems
-from bot.web.layout import lay_out, safe_href
+from bot.web.layout import hit_pattern, lay_out, mark, safe_href
 from bot.web.rules import Verdict, judge, write_atomically
 
 STATES = ("pending", "sending", "sent", "failed")
@@ -141,6 +141,7 @@ def _explained(
         "article": article,
         "article_href": safe_href(article.url),
         "blocks": lay_out(article, hits, page_text),
+        "title_segments": mark(article.title or "(no title)", hit_pattern(hits)),
         "explanations": explanations,
         "plain": {e.topic_id: format_explanation(e) for e in explanations},
         "format_score": format_score,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import Iterator
 
 import uvicorn
@@ -27,6 +28,25 @@ class _EmbeddedServer(uvicorn.Server):
         yield
 
 
+def bind(config: Config, listen: str) -> socket.socket:
+    """The listening socket for ``listen`` (checked by ``check_listen``); an address that
+    cannot be bound is a one-line ``ConfigError`` (uvicorn itself would exit the process)."""
+    host, port = check_listen(config, listen)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(
+            f"web.listen: cannot listen on {listen}: {exc.strerror or exc}", file=config.file
+        ) from None
+    sock.setblocking(False)
+    return sock
+
+
 def check_listen(config: Config, listen: str) -> tuple[str, int]:
     """Host and port to bind; a non-loopback address without an access token is refused."""
     try:
@@ -46,54 +66,47 @@ class WebServer:
     """The web app served in the background of the running event loop."""
 
     def __init__(self, ctx: WebContext, listen: str) -> None:
-        host, port = check_listen(ctx.config(), listen)
-        self.server = _EmbeddedServer(
-            uvicorn.Config(
-                make_app(ctx),
-                host=host,
-                port=port,
-                log_level="warning",
-                access_log=False,
-                lifespan="off",
-            )
+        self.socket = bind(ctx.config(), listen)
+        config = uvicorn.Config(
+            make_app(ctx), log_level="warning", access_log=False, lifespan="off"
         )
+        self.server = _EmbeddedServer(config)
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Bind and serve; a port in use is a one-line ``ConfigError``."""
-        self._task = asyncio.create_task(self.server.serve())
-        while not self.server.started:
+        """Serve on the bound socket in the background of the running loop."""
+        self._task = asyncio.create_task(self.server.serve(sockets=[self.socket]))
+        while not self.server.started:  # startup is a few loop turns: no request is lost
             if self._task.done():
-                self._task = None
-                raise ConfigError(f"web.listen: cannot listen on {self.address}")
-            await asyncio.sleep(0.02)
+                self._task.result()
+                raise ConfigError(f"web.listen: the web app did not start on {self.address}")
+            await asyncio.sleep(0.01)
         log.info("web app on http://%s", self.address)
 
     @property
     def address(self) -> str:
-        host, port = self.server.config.host, self.server.config.port
+        host, port = self.socket.getsockname()[:2]
         return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
     @property
     def port(self) -> int:
         """The bound port (the configured one, or the one the OS chose for port 0)."""
-        for server in self.server.servers:
-            for sock in server.sockets:
-                return int(sock.getsockname()[1])
-        return int(self.server.config.port)
+        return int(self.socket.getsockname()[1])
 
     async def stop(self) -> None:
         if self._task is not None:
             self.server.should_exit = True
             await self._task
             self._task = None
+        self.socket.close()
 
 
 async def serve_alone(ctx: WebContext, listen: str) -> None:
     """``newsbot web``: the workbench over ``ctx`` (read-only), until SIGINT or SIGTERM."""
-    host, port = check_listen(ctx.config(), listen)
-    server = uvicorn.Server(
-        uvicorn.Config(make_app(ctx), host=host, port=port, log_level="warning", access_log=False)
-    )
-    log.info("newsbot web (read-only) on http://%s:%d; Ctrl-C stops it", host, port)
-    await server.serve()
+    sock = bind(ctx.config(), listen)
+    server = uvicorn.Server(uvicorn.Config(make_app(ctx), log_level="warning", access_log=False))
+    log.info("newsbot web (read-only) on http://%s; Ctrl-C stops it", listen)
+    try:
+        await server.serve(sockets=[sock])
+    finally:
+        sock.close()
