@@ -135,6 +135,9 @@ def test_rules_edit_backtest_save_and_the_bot_rules_change(bot: ServedBot, page:
     assert "1 would match now" in " ".join(summary.inner_text().split())
     editor = page.locator("#config-text")
     original = editor.input_value()
+    page.locator('button.jump[data-topic="zelensky-trump"]').click()
+    selected = editor.evaluate("t => t.value.slice(t.selectionStart, t.selectionEnd)")
+    assert selected == "- id: zelensky-trump"
 
     broken = original.replace("all: [zelensky, trump]", "all: [zelensky, trump]\n    bogus: 1")
     editor.fill(broken)

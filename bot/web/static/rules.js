@@ -29,6 +29,18 @@
     if (timer) { clearTimeout(timer); }
     timer = setTimeout(check, 400);
   }
+  // "Go to topic": select the topic's id line in the editor and scroll it to the top.
+  Array.prototype.forEach.call(document.querySelectorAll("button.jump"), function (button) {
+    button.addEventListener("click", function () {
+      var found = new RegExp("^\\s*-?\\s*id:\\s*[\"']?" + button.dataset.topic.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "[\"']?\\s*$", "m").exec(text.value);
+      if (!found) { return; }
+      var start = found.index + found[0].length - found[0].trimStart().length;
+      text.focus();
+      text.setSelectionRange(start, found.index + found[0].length);
+      var lines = text.value.slice(0, start).split("\n").length - 1;
+      text.scrollTop = lines * parseFloat(getComputedStyle(text).lineHeight);
+    });
+  });
   text.addEventListener("input", later);
   days.addEventListener("input", later);
 })();
