@@ -147,7 +147,7 @@ def allowed_hosts(listen: str | None) -> list[str]:
     """Host names a browser may use for this server (anything else is DNS rebinding)."""
     from bot.config.load import split_listen
 
-    hosts = ["127.0.0.1", "localhost", "::1", "[::1]", "testserver"]
+    hosts = ["127.0.0.1", "localhost", "::1", "[::1]"]
     if listen:
         host, _ = split_listen(listen)
         if host in ("0.0.0.0", "::"):
