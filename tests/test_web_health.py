@@ -114,6 +114,10 @@ def test_off_loopback_listen_needs_a_token() -> None:
     loaded = parse_config(text, file="n.yaml", env={"NEWSBOT_WEB_TOKEN": TOKEN})
     assert loaded.web.token == TOKEN and loaded.web.listen == "0.0.0.0:8080"
     assert parse_config("web: {listen: '127.0.0.1:8080'}", file="n.yaml", env={}).web.token is None
+    with pytest.raises(ConfigError, match="NEWSBOT_WEB_LISTEN: 'nowhere' is not host:port"):
+        parse_config("sources: []", file="n.yaml", env={"NEWSBOT_WEB_LISTEN": "nowhere"})
+    moved = parse_config("sources: []", file="n.yaml", env={"NEWSBOT_WEB_LISTEN": "[::1]:9100"})
+    assert moved.web.listen == "[::1]:9100"  # loopback: no token needed
 
 
 def test_newsbot_web_refuses_a_public_address_without_token(tmp_path: Path) -> None:

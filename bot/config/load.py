@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,6 +175,8 @@ def parse_config(text: str, *, file: str, env: Mapping[str, str] | None = None) 
 
     web_token = spec.web.token or (env.get("NEWSBOT_WEB_TOKEN") or "").strip() or None
     web_listen = (env.get("NEWSBOT_WEB_LISTEN") or "").strip() or spec.web.listen
+    if web_listen and not re.fullmatch(r"\S+:\d{1,5}", web_listen):
+        raise ConfigError(f"NEWSBOT_WEB_LISTEN: {web_listen!r} is not host:port", file=file)
     if web_listen and not web_token and not is_loopback(web_listen):
         raise doc.error(
             f"{web_listen} is not a loopback address: set web.token (or NEWSBOT_WEB_TOKEN)"
