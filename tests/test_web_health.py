@@ -264,3 +264,45 @@ def test_a_taken_port_is_a_config_error_not_an_exit(tmp_path: Path) -> None:
     assert f"web.listen: cannot listen on 127.0.0.1:{port}: Address already in use" in str(
         caught.value
     )
+
+
+def test_metrics_of_several_processes_are_aggregated(tmp_path: Path) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR, /metrics of `newsbot web` sums what every process
+    counted (two other processes each count a config reload here)."""
+    import socket
+
+    folder = tmp_path / "prom"
+    folder.mkdir()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(folder)}
+    count = "from bot import metrics; metrics.RELOADS.labels('ok').inc()"
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", count], env=env, check=True, cwd=ROOT, timeout=60)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = write_config(tmp_path, "http://127.0.0.1:9/")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "web",
+            "--config",
+            str(config),
+            "--listen",
+            f"127.0.0.1:{port}",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/healthz", proc)
+        families = _families(httpx.get(f"http://127.0.0.1:{port}/metrics").text)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=60)
+    assert _value(families, "newsbot_config_reloads_total", outcome="ok") == 2
+    assert _value(families, "newsbot_sources", condition="new") == 1
