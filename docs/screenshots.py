@@ -86,6 +86,7 @@ def main() -> int:
         lines.insert(at + 1, f"{indent}- face-to-face")  # vetoes one stored story
         editor.fill("\n".join(lines) + "\n")
         page.wait_for_function("() => document.querySelector('#changes')")
+        page.locator('button.jump[data-topic="zelensky-trump-summit"]').click()
         page.screenshot(path=str(OUT / "rules.png"))
         page.goto(f"{bot.base}/deliveries")
         page.screenshot(path=str(OUT / "deliveries.png"))
