@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from prometheus_client import Counter, Gauge, Histogram
 
 if TYPE_CHECKING:
+    from bot.delivery.plan import ArticlePlan
     from bot.model import Article, Match
 
 P = ParamSpec("P")
@@ -141,6 +142,16 @@ def article_taken(
         MATCHES.labels(match.topic_id).inc()
     ARTICLES.labels(relation or "blocked").inc()
     ALERTS.inc(alerts)
+
+
+def articles_planned(plans: Iterable[ArticlePlan]) -> None:
+    """A source run's articles, as the service planned and recorded them."""
+    for plan in plans:
+        blocked = plan.article.blocked
+        alerts = len(plan.planned) if plan.alertable and not blocked else 0
+        article_taken(
+            plan.article, plan.matches, None if blocked else plan.placement.relation, alerts
+        )
 
 
 def send_result(result: str, retry_after: float | None = None) -> None:

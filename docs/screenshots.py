@@ -57,7 +57,7 @@ def _outbox(bot: ServedBot) -> None:
     if claimed:
         store.mark_failed(claimed[0].id, error="Forbidden: bot was blocked by the user")
     if len(claimed) > 1:
-        store.mark_sent(claimed[1].id, message_id=7, now=time.time())
+        store.mark_sent_many([claimed[1].id], message_id=7, now=time.time())
     store.release_many(d.id for d in claimed[2:])
 
 

@@ -15,9 +15,9 @@ import pytest
 from bot.config import parse_config
 from bot.errors import ConfigError
 from bot.model import Alert, Article, PlannedAlert
-from bot.stories.dedupe import Placement
 from tests.conftest import FIXTURES
 from tests.fakes.news_server import NewsServer
+from tests.run_support import record_alerts
 from tests.web_support import ServedBot, chromium, write_config
 
 SEED = FIXTURES / "pages" / "seed-inline-notice.html"
@@ -194,14 +194,11 @@ def _failed_delivery(bot: ServedBot) -> int:
     url, title = "https://news.example/a", "A <b>title</b>"
     alert = Alert("zelensky-trump", "Zelensky and Trump", url, title, "local-news", None,
                   "matched Zelensky", "Zelensky met Trump")  # fmt: skip
-    _, ids = store.record_article(
+    article = Article(url, title, None, None, "en", "text")
+    ids = record_alerts(
+        store, [(article, [PlannedAlert(alert, 5.0, (4242,))])], now=time.time(),
         source_id="local-news",
-        now=time.time(),
-        article=Article(url, title, None, None, "en", "text"),
-        fingerprint=None,
-        placement=Placement("new"),
-        planned=[PlannedAlert(alert, 5.0, (4242,))],
-    )
+    )  # fmt: skip
     store.mark_failed(ids[0], error="Forbidden: bot was blocked by the user")
     return ids[0]
 

@@ -40,7 +40,7 @@ def served(tmp_path: Path, news: NewsServer) -> Iterator[ServedBot]:
 def test_healthz_ok_then_503_when_the_database_goes_away(served: ServedBot) -> None:
     """/healthz answers 200 while the database answers, 503 naming it once its file is gone."""
     assert httpx.get(f"{served.base}/healthz").status_code == 200
-    db = Path(served.runtime.store.path or "")
+    db = Path(served.runtime.store.db.path or "")
     db.rename(db.with_suffix(".moved"))
     answer = httpx.get(f"{served.base}/healthz")
     assert answer.status_code == 503

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.config import load_config, parse_config
+from bot.delivery.plan import SourceRun
 from bot.model import Article, Removed
 from bot.runtime.web_run import FileConfig
 from bot.store import Store
@@ -36,20 +37,25 @@ def test_kept_text_round_trips_and_is_pruned_after_the_window(store: Store) -> N
     week = parse_config("sources: []", file="n.yaml", env={}).web.keep_text_s
     assert week == 7 * DAY_S  # the default window
     keep_article_text(
-        store, source_id="wire", article=_article("old"), matched=["b", "a"], now=0.0, keep_s=week
+        store.db,
+        source_id="wire",
+        article=_article("old"),
+        matched=["b", "a"],
+        now=0.0,
+        keep_s=week,
     )
-    old = kept_articles(store, since=0.0)
+    old = kept_articles(store.db, since=0.0)
     assert [k.article for k in old] == [_article("old")]
     assert old[0].matched == ("a", "b") and old[0].source_id == "wire"
     keep_article_text(
-        store, source_id="wire", article=_article("day6"), matched=[], now=6 * DAY_S, keep_s=week
+        store.db, source_id="wire", article=_article("day6"), matched=[], now=6 * DAY_S, keep_s=week
     )
-    assert kept_article(store, old[0].id) is not None  # 6 days old: still inside the window
+    assert kept_article(store.db, old[0].id) is not None  # 6 days old: still inside the window
     keep_article_text(
-        store, source_id="wire", article=_article("new"), matched=[], now=8 * DAY_S, keep_s=week
+        store.db, source_id="wire", article=_article("new"), matched=[], now=8 * DAY_S, keep_s=week
     )
-    assert kept_article(store, old[0].id) is None
-    assert [k.article.title for k in kept_articles(store, since=0.0)] == ["new", "day6"]
+    assert kept_article(store.db, old[0].id) is None
+    assert [k.article.title for k in kept_articles(store.db, since=0.0)] == ["new", "day6"]
 
 
 def test_keep_text_window_is_configurable() -> None:
@@ -61,11 +67,14 @@ def test_keep_text_window_is_configurable() -> None:
 def test_items_by_day_counts_new_items_per_day(store: Store) -> None:
     """New items of a source land in the day they were first seen, oldest day first."""
     now = 10 * DAY_S
-    with store._tx() as conn:
-        store.mark_seen(conn, "wire", ["a", "b"], now - 0.5 * DAY_S)
-        store.mark_seen(conn, "wire", ["c"], now - 6.5 * DAY_S)
-        store.mark_seen(conn, "other", ["d"], now - 0.5 * DAY_S)
-    assert items_by_day(store, "wire", now=now) == [1, 0, 0, 0, 0, 0, 2]
+    for source_id, keys, at in (
+        ("wire", ["a", "b"], now - 0.5 * DAY_S),
+        ("wire", ["c"], now - 6.5 * DAY_S),
+        ("other", ["d"], now - 0.5 * DAY_S),
+    ):
+        health = store.source_health(source_id)
+        store.record_run(SourceRun(source_id, at, health, seen_keys=tuple(keys)))
+    assert items_by_day(store.db, "wire", now=now) == [1, 0, 0, 0, 0, 0, 2]
 
 
 def test_newsbot_web_alone_follows_the_config_file(tmp_path: Path) -> None:

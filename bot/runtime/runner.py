@@ -25,6 +25,7 @@ from bot.runtime.workers import PagePool
 from bot.sources.backfill import first_run_note
 from bot.store import Store
 from bot.store.snapshot import snapshot
+from bot.store.workbench import text_keeper
 from bot.wording import count
 
 if TYPE_CHECKING:
@@ -53,9 +54,16 @@ class Runtime:
     """
 
     def __init__(
-        self, config: Config, *, out: TextIO | None = None, config_path: Path | None = None
+        self,
+        config: Config,
+        *,
+        out: TextIO | None = None,
+        config_path: Path | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        """``clock`` (UTC epoch seconds) is the one every job of the bot reads."""
         self.config = config
+        self.clock = clock
         self.config_path = config_path
         self._config_stamp = _stamp(config_path)
         self.on_sources_changed: Callable[[Config], None] | None = None
@@ -63,7 +71,8 @@ class Runtime:
         self.store = Store(config.database_url)
         self.fetcher = Fetcher(config.fetch)
         self.pages = PagePool(config.fetch.workers or None)
-        self.deps = Deps(store=self.store, fetcher=self.fetcher, clock=time.time, pages=self.pages)
+        keep = text_keeper(self.store.db, lambda: self.config.web.keep_text_s)  # web workbench
+        self.deps = Deps(self.store, self.fetcher, clock, pages=self.pages, keep_texts=keep)
         self.telegram: TelegramLink | None = None
         self._out = out
         self._deliverer: Deliverer | None = None
@@ -78,7 +87,7 @@ class Runtime:
                 api_base_url=config.telegram.api_base_url,
                 store=self.store,
                 rules=lambda: self.config.rules,
-                clock=time.time,
+                clock=clock,
                 link_preview=config.telegram.link_preview,
                 poll_timeout_s=config.telegram.poll_timeout_s,
                 send_concurrency=config.telegram.send_concurrency,
@@ -117,7 +126,7 @@ class Runtime:
                     # a rejected token is asked about again (getMe) every few delivery rounds
                     token_probe_s=max(1.0, 5 * self.config.telegram.deliver_every_s),
                 ),
-                clock=time.time,
+                clock=self.clock,
                 on_token_back=self._tell_admins,
             )
         return self._deliverer
@@ -188,7 +197,7 @@ class Runtime:
 
     async def beat(self) -> None:
         """The scheduler's heartbeat: /healthz reads it to tell a stalled scheduler."""
-        self.scheduler_beat = time.time()
+        self.scheduler_beat = self.clock()
 
     async def reload_if_changed(self) -> None:
         """Reload when the config file's modification time or size changed."""
@@ -226,7 +235,7 @@ class Runtime:
 
     async def deliver(self) -> DeliverReport:
         async with self._delivering:
-            self.last_delivery_at = time.time()
+            self.last_delivery_at = self.clock()
             try:
                 return await self.deliverer.round()
             except Exception:

@@ -4,11 +4,12 @@ counts, failed deliveries and their retry, and a reachability probe for ``/healt
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, insert, select, text, update
 
+from bot.delivery.plan import ArticlePlan
 from bot.errors import StorageError
 from bot.model import Article, Removed
 from bot.store.base import StoreBase, dt, ts
@@ -42,7 +43,7 @@ class FailedDelivery:
 
 
 def keep_article_text(
-    store: StoreBase,
+    db: StoreBase,
     *,
     source_id: str,
     article: Article,
@@ -51,7 +52,40 @@ def keep_article_text(
     keep_s: float,
 ) -> None:
     """Keep ``article``'s cleaned text for the workbench; drop texts older than ``keep_s``."""
-    row = {
+    keep_article_texts(db, keep_s, source_id, [(article, tuple(matched))], now)
+
+
+def keep_article_texts(
+    db: StoreBase,
+    keep_s: float,
+    source_id: str,
+    articles_matched: Iterable[tuple[Article, Iterable[str]]],
+    now: float,
+) -> None:
+    """Keep a run's articles (each with the topic ids that matched it) in one transaction;
+    drop texts older than ``keep_s``."""
+    rows = [_row(source_id, article, matched, now) for article, matched in articles_matched]
+    with db._tx() as conn:
+        conn.execute(delete(article_texts).where(article_texts.c.seen_at < now - keep_s))
+        if keep_s > 0 and rows:
+            conn.execute(insert(article_texts), rows)
+
+
+def text_keeper(
+    db: StoreBase, keep_s: Callable[[], float]
+) -> Callable[[str, Sequence[ArticlePlan], float], None]:
+    """What the service calls after a run (``Deps.keep_texts``): keep its articles' texts for
+    ``keep_s()`` seconds (read at each run: a reload may change it)."""
+
+    def keep(source_id: str, plans: Sequence[ArticlePlan], now: float) -> None:
+        matched = [(p.article, [m.topic_id for m in p.matches]) for p in plans]
+        keep_article_texts(db, keep_s(), source_id, matched, now)
+
+    return keep
+
+
+def _row(source_id: str, article: Article, matched: Iterable[str], now: float) -> dict[str, object]:
+    return {
         "url": article.url or "",
         "source_id": source_id,
         "title": article.title,
@@ -64,24 +98,20 @@ def keep_article_text(
         "matched": json.dumps(sorted(set(matched))),
         "seen_at": now,
     }
-    with store._tx() as conn:
-        conn.execute(delete(article_texts).where(article_texts.c.seen_at < now - keep_s))
-        if keep_s > 0:
-            conn.execute(insert(article_texts), row)
 
 
-def kept_articles(store: StoreBase, *, since: float, limit: int = 500) -> list[KeptArticle]:
+def kept_articles(db: StoreBase, *, since: float, limit: int = 500) -> list[KeptArticle]:
     """Kept articles seen since ``since``, newest first."""
     t = article_texts.c
-    with store._tx() as conn:
+    with db._tx() as conn:
         rows = conn.execute(
             select(article_texts).where(t.seen_at >= since).order_by(t.id.desc()).limit(limit)
         ).mappings()
         return [_kept(row) for row in rows]
 
 
-def kept_article(store: StoreBase, kept_id: int) -> KeptArticle | None:
-    with store._tx() as conn:
+def kept_article(db: StoreBase, kept_id: int) -> KeptArticle | None:
+    with db._tx() as conn:
         row = (
             conn.execute(select(article_texts).where(article_texts.c.id == kept_id))
             .mappings()
@@ -110,10 +140,10 @@ def _kept(row: object) -> KeptArticle:
     )
 
 
-def items_by_day(store: StoreBase, source_id: str, *, now: float, days: int = 7) -> list[int]:
+def items_by_day(db: StoreBase, source_id: str, *, now: float, days: int = 7) -> list[int]:
     """New items of a source per day, oldest first; the last entry is the 24 h up to ``now``."""
     start = now - days * DAY_S
-    with store._tx() as conn:
+    with db._tx() as conn:
         stamps = conn.execute(
             select(seen_items.c.first_seen_at).where(
                 seen_items.c.source_id == source_id, seen_items.c.first_seen_at >= start
@@ -125,7 +155,7 @@ def items_by_day(store: StoreBase, source_id: str, *, now: float, days: int = 7)
     return counts
 
 
-def failed_deliveries(store: StoreBase, limit: int = 50) -> list[FailedDelivery]:
+def failed_deliveries(db: StoreBase, limit: int = 50) -> list[FailedDelivery]:
     """The latest failed deliveries with their alert and reason, newest first."""
     d, a, art = deliveries.c, alerts.c, articles.c
     query = (
@@ -136,7 +166,7 @@ def failed_deliveries(store: StoreBase, limit: int = 50) -> list[FailedDelivery]
         .order_by(d.id.desc())
         .limit(limit)
     )
-    with store._tx() as conn:
+    with db._tx() as conn:
         return [
             FailedDelivery(
                 int(r[0]), int(r[1]), str(r[2]), str(r[3]), str(r[4]), int(r[5]), str(r[6] or "")
@@ -145,10 +175,10 @@ def failed_deliveries(store: StoreBase, limit: int = 50) -> list[FailedDelivery]
         ]
 
 
-def retry_delivery(store: StoreBase, delivery_id: int, *, now: float) -> bool:
+def retry_delivery(db: StoreBase, delivery_id: int, *, now: float) -> bool:
     """Put a failed delivery back in the outbox, due now, attempts reset; False if not failed."""
     d = deliveries.c
-    with store._tx() as conn:
+    with db._tx() as conn:
         done = conn.execute(
             update(deliveries)
             .where(d.id == delivery_id, d.state == "failed")
@@ -157,11 +187,11 @@ def retry_delivery(store: StoreBase, delivery_id: int, *, now: float) -> bool:
         return bool(done.rowcount)
 
 
-def probe(store: StoreBase) -> None:
+def probe(db: StoreBase) -> None:
     """Raise ``StorageError`` unless the database answers a query (an SQLite file must still
     exist: a deleted file keeps answering through open handles while nothing is persisted)."""
-    if store.path is not None and not store.path.exists():
-        raise StorageError(f"the database file {store.path} is gone")
-    with store._tx() as conn:
+    if db.path is not None and not db.path.exists():
+        raise StorageError(f"the database file {db.path} is gone")
+    with db._tx() as conn:
         conn.execute(text("SELECT 1")).scalar_one()
         conn.execute(select(func.count()).select_from(article_texts).limit(1)).scalar_one()

@@ -69,7 +69,7 @@ async def health_problems(ctx: WebContext) -> list[str]:
         problems.append(f"event loop: answered after {lag:.1f}s")
     try:
         async with asyncio.timeout(DB_PROBE_TIMEOUT_S):
-            await asyncio.to_thread(probe, ctx.store)
+            await asyncio.to_thread(probe, ctx.store.db)
     except StorageError as exc:
         problems.append(f"database: {exc}")
     except TimeoutError:

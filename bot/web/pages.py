@@ -80,7 +80,7 @@ async def sources(request: Request) -> Response:
     def read() -> list[dict[str, Any]]:
         rows = ctx.source_rows(ctx.config(), ctx.store, now)
         for row in rows:
-            row["days"] = items_by_day(ctx.store, row["id"], now=now)
+            row["days"] = items_by_day(ctx.store.db, row["id"], now=now)
             row["href"] = safe_href(row["url"])
         return rows
 
@@ -103,7 +103,7 @@ async def inspect(request: Request) -> Response:
     url = request.query_params.get("url", "").strip()
     kept_id = request.query_params.get("kept", "")
     recent = await asyncio.to_thread(
-        kept_articles, ctx.store, since=ctx.clock() - ctx.config().web.keep_text_s, limit=50
+        kept_articles, ctx.store.db, since=ctx.clock() - ctx.config().web.keep_text_s, limit=50
     )
     values: dict[str, Any] = {"recent": recent, "url": url, "safe_href": safe_href}
     article: Article | None = None
@@ -121,7 +121,7 @@ async def inspect(request: Request) -> Response:
                 article = await asyncio.to_thread(extract, fetched.text, fetched.url)
                 page_text = await asyncio.to_thread(_page_text, fetched.text)
     elif kept_id.isdigit():
-        kept = await asyncio.to_thread(kept_article, ctx.store, int(kept_id))
+        kept = await asyncio.to_thread(kept_article, ctx.store.db, int(kept_id))
         if kept is None:
             values["error"] = f"no kept article {kept_id} (older ones are pruned)"
         else:
@@ -231,7 +231,7 @@ async def rules_save(request: Request) -> Response:
 async def deliveries(request: Request) -> Response:
     ctx = _ctx(request)
     counts = await asyncio.to_thread(ctx.store.delivery_counts)
-    failed = await asyncio.to_thread(failed_deliveries, ctx.store)
+    failed = await asyncio.to_thread(failed_deliveries, ctx.store.db)
     return render(
         request,
         "deliveries.html",
@@ -247,5 +247,5 @@ async def retry(request: Request) -> Response:
     if ctx.read_only:
         return PlainTextResponse("read-only: newsbot web runs without the bot", status_code=409)
     delivery_id = int(request.path_params["delivery_id"])
-    done = await asyncio.to_thread(retry_delivery, ctx.store, delivery_id, now=ctx.clock())
+    done = await asyncio.to_thread(retry_delivery, ctx.store.db, delivery_id, now=ctx.clock())
     return RedirectResponse(f"/deliveries?retried={delivery_id if done else 0}", status_code=303)

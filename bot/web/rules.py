@@ -62,7 +62,7 @@ def judge(ctx: WebContext, text: str, days: int) -> Verdict:
     failures = config.topic_test_failures()
     if failures:
         return Verdict(errors=tuple(str(f) for f in failures), config=config, days=days)
-    kept = kept_articles(ctx.store, since=ctx.clock() - days * DAY_S, limit=BACKTEST_LIMIT)
+    kept = kept_articles(ctx.store.db, since=ctx.clock() - days * DAY_S, limit=BACKTEST_LIMIT)
     rows = []
     for one in kept:
         url = one.article.url
