@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +61,17 @@ class FetchSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class WebSettings:
+    """``web:``: where the web app listens (``NEWSBOT_WEB_LISTEN`` or ``web.listen``; None: not
+    served by ``run``), its access token (``web.token`` or ``NEWSBOT_WEB_TOKEN``), how long
+    articles' cleaned text is kept for the workbench."""
+
+    listen: str | None = None
+    token: str | None = field(default=None, repr=False)
+    keep_text_s: float = 7 * 86400.0
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Everything newsbot runs on, validated; pure code never sees the raw YAML."""
 
@@ -69,6 +82,7 @@ class Config:
     telegram: TelegramSettings
     fetch: FetchSettings
     database_url: str
+    web: WebSettings = field(default_factory=WebSettings)
     example_lines: Mapping[KeyPath, int] = field(
         default_factory=lambda: MappingProxyType({}), repr=False, compare=False
     )
@@ -151,10 +165,28 @@ def parse_config(text: str, *, file: str, env: Mapping[str, str] | None = None) 
         telegram=_telegram_settings(spec, env),
         fetch=_fetch_settings(spec),
         database_url=env.get("NEWSBOT_DATABASE_URL") or spec.storage.url or DEFAULT_DATABASE_URL,
+        web=_web_settings(doc, spec, env, file),
         example_lines=MappingProxyType(
             {p: n for p, n in doc.lines.items() if p[:1] == ("topics",) and p[2:3] == ("tests",)}
         ),
     )
+
+
+def _web_settings(
+    doc: LocatedDocument, spec: ConfigSpec, env: Mapping[str, str], file: str
+) -> WebSettings:
+    """``web:`` with its environment overrides; off loopback a token is required."""
+    web_token = spec.web.token or (env.get("NEWSBOT_WEB_TOKEN") or "").strip() or None
+    web_listen = (env.get("NEWSBOT_WEB_LISTEN") or "").strip() or spec.web.listen
+    if web_listen and not re.fullmatch(r"\S+:\d{1,5}", web_listen):
+        raise ConfigError(f"NEWSBOT_WEB_LISTEN: {web_listen!r} is not host:port", file=file)
+    if web_listen and not web_token and not is_loopback(web_listen):
+        raise doc.error(
+            f"{web_listen} is not a loopback address: set web.token (or NEWSBOT_WEB_TOKEN)"
+            " so that only holders of the token can use the web app",
+            ("web", "listen"),
+        )
+    return WebSettings(listen=web_listen, token=web_token, keep_text_s=spec.web.keep_text)
 
 
 def _check_references(doc: LocatedDocument, spec: ConfigSpec, rules: RuleSet) -> None:
@@ -228,6 +260,23 @@ def _fetch_settings(spec: ConfigSpec) -> FetchSettings:
         story_similarity=f.story_similarity,
         workers=f.workers,
     )
+
+
+def split_listen(listen: str) -> tuple[str, int]:
+    """``"127.0.0.1:8080"`` → ``("127.0.0.1", 8080)``; ``"[::1]:8080"`` → ``("::1", 8080)``."""
+    host, _, port = listen.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+def is_loopback(listen: str) -> bool:
+    """Whether ``host:port`` binds only the loopback interface (``localhost`` included)."""
+    host, _ = split_listen(listen)
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name or an interface we cannot vouch for
 
 
 def _located(doc: LocatedDocument, exc: ValidationError) -> ConfigError:

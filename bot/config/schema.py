@@ -156,6 +156,17 @@ class StorageSpec(_Strict):
     url: str = "sqlite:///data/newsbot.db"
 
 
+class WebSpec(_Strict):
+    listen: Annotated[str, Field(pattern=r"^\S+:\d{1,5}$")] | None = None
+    token: Annotated[str, Field(min_length=16)] | None = None
+    keep_text: float = 7 * 86400.0
+
+    @field_validator("keep_text", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> float:
+        return parse_duration(value)
+
+
 class ConfigSpec(_Strict):
     sources: list[SourceSpec] = []
     aliases: dict[str, Any] = {}
@@ -163,3 +174,4 @@ class ConfigSpec(_Strict):
     telegram: TelegramSpec = TelegramSpec()
     fetch: FetchSpec = FetchSpec()
     storage: StorageSpec = StorageSpec()
+    web: WebSpec = WebSpec()

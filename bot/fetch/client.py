@@ -28,6 +28,7 @@ from typing import Any
 
 import httpx
 
+from bot import metrics
 from bot.clean.decode import decode_html
 from bot.config import FetchSettings
 from bot.errors import FetchError, FetchRejected
@@ -151,6 +152,7 @@ class Fetcher:
     async def aclose(self) -> None:
         await self._client.aclose()
 
+    @metrics.timed_fetch
     async def get(
         self, url: str, *, validators: Validators | None = None, ignore_robots: bool = False
     ) -> Fetched:
@@ -310,6 +312,7 @@ class Fetcher:
             decoder.feed(chunk)
         body = decoder.finish()
         self.stats.bytes_read += raw
+        metrics.FETCH_BYTES.observe(raw)
         return Fetched(
             url=str(response.url),
             status=status,

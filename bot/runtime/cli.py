@@ -1,4 +1,4 @@
-"""The ``newsbot`` command line: run, demo, check, extract, match, sources."""
+"""The ``newsbot`` command line: run, demo, check, extract, match, sources, web."""
 
 from __future__ import annotations
 
@@ -270,6 +270,16 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_web(args: argparse.Namespace) -> int:
+    from bot.runtime.web_run import run_web_alone
+
+    config = _config(args)
+    path = Path(args.config) if args.config else default_config_path(os.environ)
+    listen = args.listen or config.web.listen or "127.0.0.1:8080"
+    asyncio.run(run_web_alone(config, path, listen))
+    return 0
+
+
 def _common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     """--config and -v, accepted before and after the command (the later one wins)."""
     parser.add_argument(
@@ -294,6 +304,7 @@ COMMAND_HELP = {
     "extract": "show the cleaned article of PAGE",
     "match": "show which topics match PAGE, and why",
     "sources": "list every source with its health",
+    "web": "serve the web workbench, /healthz and /metrics alone (read-only: no bot runs)",
 }
 
 
@@ -327,6 +338,11 @@ def build_parser() -> argparse.ArgumentParser:
     sources = command("sources")
     sources.add_argument("--json", action="store_true", help="print one JSON object")
     sources.set_defaults(func=cmd_sources)
+    web = command("web")
+    web.add_argument(
+        "--listen", metavar="HOST:PORT", help="address (default: web.listen, else 127.0.0.1:8080)"
+    )
+    web.set_defaults(func=cmd_web)
 
     for name, func in (("extract", cmd_extract), ("match", cmd_match)):
         sub = command(name)

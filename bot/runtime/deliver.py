@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Literal, Protocol
 
+from bot import metrics
 from bot.delivery.digest import completed_digests
 from bot.delivery.holds import is_held, zone
 from bot.delivery.outbox import RetryPolicy, after_failure
@@ -269,6 +270,7 @@ class Deliverer:
                 attempts += 1
                 now = self.clock()
                 outcome = after_failure(exc, attempts=attempts, now=now, policy=self.settings.retry)
+                metrics.send_result(outcome.action, getattr(exc, "retry_after", None))
                 log.warning(
                     "deliveries %s to chat %s: %s → %s", ids, chat_id, exc.reason, outcome.action
                 )
@@ -307,6 +309,7 @@ class Deliverer:
                     return "stop", chat_id
                 return "next", chat_id
             sent = StateWrite("sent", tuple(ids), at=self.clock(), message_id=message_id)
+            metrics.send_result("sent")
             await self.writes.record(sent)
             tally.sent += len(ids)
             tally.messages += 1

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from bot import metrics
 from bot.config import Config, load_config
 from bot.delivery.pacing import Pacer
 from bot.errors import ConfigError, StorageError
@@ -24,14 +25,17 @@ from bot.runtime.workers import PagePool
 from bot.sources.backfill import first_run_note
 from bot.store import Store
 from bot.store.snapshot import snapshot
+from bot.store.workbench import text_keeper
 from bot.wording import count
 
 if TYPE_CHECKING:
     from bot.telegram.link import TelegramLink
+    from bot.web.serve import WebServer
 
 log = logging.getLogger("newsbot.run")
 
 CONFIG_WATCH_S = 2.0
+HEARTBEAT_S = 5.0  # the scheduler's heartbeat for /healthz
 
 
 def _stamp(path: Path | None) -> tuple[float, int] | None:
@@ -67,7 +71,8 @@ class Runtime:
         self.store = Store(config.database_url)
         self.fetcher = Fetcher(config.fetch)
         self.pages = PagePool(config.fetch.workers or None)
-        self.deps = Deps(store=self.store, fetcher=self.fetcher, clock=clock, pages=self.pages)
+        keep = text_keeper(self.store.db, lambda: self.config.web.keep_text_s)  # web workbench
+        self.deps = Deps(self.store, self.fetcher, clock, pages=self.pages, keep_texts=keep)
         self.telegram: TelegramLink | None = None
         self._out = out
         self._deliverer: Deliverer | None = None
@@ -95,6 +100,7 @@ class Runtime:
                 ),
             )
         self.last_delivery_at: float | None = None
+        self.scheduler_beat: float | None = None  # the scheduler's heartbeat job (/healthz)
         heap.settle()  # the compiled rules live as long as the config: keep GC passes off them
 
     @property
@@ -171,12 +177,14 @@ class Runtime:
             if not isinstance(exc, ConfigError):
                 log.exception("config reload failed unexpectedly")
             message = f"config reload failed, keeping the previous rules: {exc}"
+            metrics.RELOADS.labels("refused").inc()
             log.error("%s", message)
             if self.telegram:
                 await self.telegram.notify_admins(self.config.telegram.admins, message)
             return message
         new = replace(new, telegram=replace(new.telegram, token=self.config.telegram.token))
         old, self.config = self.config, new
+        metrics.RELOADS.labels("ok").inc()
         heap.settle()
         if old.sources != new.sources and self.on_sources_changed:
             self.on_sources_changed(new)
@@ -186,6 +194,10 @@ class Runtime:
         )
         log.info("%s", message)
         return message
+
+    async def beat(self) -> None:
+        """The scheduler's heartbeat: /healthz reads it to tell a stalled scheduler."""
+        self.scheduler_beat = self.clock()
 
     async def reload_if_changed(self) -> None:
         """Reload when the config file's modification time or size changed."""
@@ -358,12 +370,18 @@ async def run_forever(config: Config, config_path: Path | None = None) -> None:
             scheduler.add_source(source, runtime.check)
 
     runtime.on_sources_changed = schedule_sources
+    web: WebServer | None = None
     try:
         await runtime.open()
         schedule_sources(config)
         scheduler.add_periodic("deliver", config.telegram.deliver_every_s, runtime.deliver)
         scheduler.add_periodic("config-watch", CONFIG_WATCH_S, runtime.reload_if_changed)
+        scheduler.add_periodic("heartbeat", HEARTBEAT_S, runtime.beat)
         scheduler.start()
+        if config.web.listen:
+            from bot.runtime.web_run import start_web
+
+            web = await start_web(runtime, config.web.listen)
         if runtime.telegram:
             await runtime.telegram.start_polling()
         log.info("newsbot running; Ctrl-C or SIGTERM stops it")
@@ -373,6 +391,8 @@ async def run_forever(config: Config, config_path: Path | None = None) -> None:
         # APScheduler's shutdown cancels running jobs: let the delivery round in progress
         # finish first, so every message it sent is recorded as sent.
         scheduler.pause()
+        if web is not None:
+            await web.stop()
         await runtime.finish_delivering()
         scheduler.shutdown()
         await runtime.close()

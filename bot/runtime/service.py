@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from bot import metrics
 from bot.config import Config
 from bot.delivery.plan import ArticlePlan, ArticlePolicy, Digested, SourceRun, plan_articles
 from bot.errors import FetchError, FetchRejected, StorageError
@@ -42,13 +43,15 @@ SITEMAP_CHILDREN = 3  # newest child sitemaps of an index read per run
 class Deps:
     """The adapters a service function needs; ``clock`` returns UTC epoch seconds and ``rand``
     a number in [0, 1) (backoff jitter). ``pages`` digests pages off the event loop; without
-    it they are digested in the caller, as a plain function call."""
+    it they are digested in the caller, as a plain function call. ``keep_texts`` keeps the
+    run's cleaned articles for the web workbench (source id, plans, now)."""
 
     store: RunStore
     fetcher: Fetcher
     clock: Callable[[], float] = time.time
     rand: Callable[[], float] = random.random
     pages: PagePool | None = None
+    keep_texts: Callable[[str, Sequence[ArticlePlan], float], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +127,9 @@ async def check_source(source: Source, config: Config, deps: Deps) -> CheckRepor
         seen=len(run.seen),
     )
     notice, deliveries = _finish(source, config, deps, health, result, run, plans)
+    metrics.articles_planned(plans)
+    if deps.keep_texts is not None:
+        deps.keep_texts(source.id, plans, now)
     return _report(source, health, run, plans, deliveries, notice)
 
 
@@ -215,6 +221,7 @@ async def _sitemap_items(
     return newest_first(tuple(items), limit * 4)
 
 
+@metrics.timed(metrics.DIGEST_SECONDS)
 async def _digest(
     source: Source, config: Config, deps: Deps, fetched: Fetched
 ) -> DigestedPage | PageCrashed:

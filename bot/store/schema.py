@@ -174,3 +174,23 @@ settings = Table(
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+# The cleaned text of recent articles, kept for the web workbench (inspect, rule backtests) for
+# ``web.keep_text`` (7 days by default) and pruned after it. ``matched``: the topic ids that
+# matched when the article was recorded (JSON list); ``removed``: what the cleaner stripped.
+article_texts = Table(
+    "article_texts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", String(2048), nullable=False),
+    Column("source_id", String(64), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("author", Text),
+    Column("language", String(16)),
+    Column("published_at", Float),
+    Column("blocked", Boolean, nullable=False, default=False),
+    Column("text", Text, nullable=False),
+    Column("removed", Text, nullable=False),  # JSON list of [kind, text]
+    Column("matched", Text, nullable=False),  # JSON list of topic ids
+    Column("seen_at", Float, nullable=False, index=True),
+)

@@ -32,6 +32,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import metrics
 from bot.delivery.render import render_console, render_messages, render_plain
 from bot.errors import DeliveryError, MessageRejected, StorageError
 from bot.model import Alert
@@ -173,6 +174,7 @@ class TelegramLink:
 
     # -- sending ---------------------------------------------------------------------------
 
+    @metrics.timed(metrics.SEND_SECONDS)
     async def send(self, chat_id: int, alerts: Sequence[Alert], tz: tzinfo = UTC) -> int | None:
         """Send alerts (one message for a group from ``message_groups``) as HTML, times in
         ``tz``; if Telegram rejects the HTML, send the plain-text form instead."""
