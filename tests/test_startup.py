@@ -1,4 +1,4 @@
-"""What a ``run --once`` without a Telegram token loads: no python-telegram-bot at all."""
+"""What start-up loads: no python-telegram-bot without a token, no config stack in a page worker."""
 
 from __future__ import annotations
 
@@ -42,3 +42,16 @@ def test_run_once_without_token_never_imports_telegram(tmp_path: Path, news: New
     assert done.returncode == 0, done.stderr[-3000:]
     assert "checked 1 source: 1 page," in done.stdout, done.stdout + done.stderr[-3000:]
     assert done.stdout.rstrip().endswith("TELEGRAM NOT LOADED"), done.stdout[-2000:]
+
+
+def test_a_spawned_page_worker_does_not_load_the_config_stack() -> None:
+    """Importing the CLI (as every spawned page worker does) loads neither config nor asyncio."""
+    probe = (
+        "import sys\nimport bot.runtime.cli\n"
+        "print(sorted(m for m in ('asyncio', 'bot.config', 'pydantic', 'yaml', 'sqlalchemy')"
+        " if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stdout
