@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.clean import clean_page  # noqa: E402
-from bot.fetch.charset import decode_body  # noqa: E402
+from bot.clean.decode import decode_html  # noqa: E402
 from bot.model import Article  # noqa: E402
 from bot.rules import compile_rules  # noqa: E402
 from bot.rules.tokenizer import prepare  # noqa: E402
@@ -120,7 +120,7 @@ def main() -> None:
     rules = compile_rules({}, topics())
     prepare()  # as a page worker does when it starts
     print(f"{len(bodies)} pages, {sum(map(len, bodies)) / 2**20:.0f} MB; CPU per page:")
-    decode_ms, htmls = timed("decode (charset)", bodies, decode_body)
+    decode_ms, htmls = timed("decode (charset)", bodies, decode_html)
     url = "http://127.0.0.1/p.html"
 
     def clean(html: str) -> Article:

@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import trafilatura
 
+from bench.clean_multilingual import HALVES
 from bench.clean_multilingual import score as score_multilingual
 from bench.clean_shared import SETS, extract_eval, load_set
 from bot import extract
@@ -135,7 +136,7 @@ def main(argv: list[str]) -> int:
             f" {'met' if mine['ms'] <= GOAL_RATIO * anchor else 'NOT met'}"
         )
     print("\nmultilingual fixtures (bench/clean_multilingual.py, newsbot only)")
-    for half in ("tune", "heldout"):
+    for half in HALVES:
         s = score_multilingual(half)
         print(
             f"  {half:8} {s.right}/{s.pages} pages fully right, {s.leaks} leaked snippets,"

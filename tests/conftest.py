@@ -5,7 +5,8 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
-from collections.abc import Iterator
+import time
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 
 from bot.config import Config, load_config
 from bot.store import Store
+from bot.telegram.link import TelegramLink
 from tests.fakes.news_server import NewsServer
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -121,3 +123,29 @@ def store(tmp_path: Path) -> Iterator[Store]:
     store = Store(f"sqlite:///{tmp_path}/n.db")
     yield store
     store.close()
+
+
+@pytest.fixture
+def send_timeout_s() -> float:
+    """How long ``link`` waits for a send before retrying it; a test file overrides this fixture."""
+    return 20.0  # the production default (telegram.send_timeout)
+
+
+@pytest.fixture
+async def link(
+    fake: FakeTelegram, store: Store, config: Config, send_timeout_s: float
+) -> AsyncIterator[TelegramLink]:
+    """The real Telegram adapter, open against ``fake`` and ``store``, closed afterwards."""
+    telegram = TelegramLink(
+        token=fake.token,
+        api_base_url=fake.url,
+        store=store,
+        rules=lambda: config.rules,
+        clock=time.time,
+        send_timeout_s=send_timeout_s,
+    )
+    await telegram.open()
+    try:
+        yield telegram
+    finally:
+        await telegram.close()

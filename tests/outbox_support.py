@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from bot.model import Alert, Article, PlannedAlert
 from bot.store import Store
+from tests.run_support import record_alerts
 
 _ALERT_NO = re.compile(r"Story (\d+)-(\d+)\b")
 
@@ -42,12 +43,12 @@ def seed(
     store: Store, chats: Sequence[int], alerts: int, *, now: float = 0.0, start: int = 0
 ) -> list[int]:
     """``alerts`` stories, each for every chat in ``chats``; returns the delivery ids in order."""
-    ids: list[int] = []
+    found = []
     for number in range(start, start + alerts):
         article = story_article(number)
         planned = PlannedAlert(alert=story_alert(article), score=1.0, recipients=tuple(chats))
-        ids += store.record_check(source_id="wire", now=now, articles_found=[(article, [planned])])
-    return ids
+        found.append((article, [planned]))
+    return record_alerts(store, found, now=now)
 
 
 def stories_in(text: str) -> list[int]:

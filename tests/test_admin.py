@@ -16,6 +16,7 @@ from tests.conftest import FIXTURES, ROOT
 from tests.fakes.news_server import NewsServer
 from tests.fakes.telegram_api import FakeTelegram, Fault
 from tests.outbox_support import seed
+from tests.run_support import record_failures
 
 ADMIN = 777
 TOPIC = "zelensky-trump-summit"
@@ -70,8 +71,7 @@ async def test_status_shows_sources_deliveries_and_failures(
     """/status: failing sources with their last error, outbox counts, latest failed delivery
     with its reason, and when the last cycle ran."""
     seed(runtime.store, [31, 32], 1)
-    runtime.store.record_source_result("wire", now=1.0, error="HTTP 500 from the feed")
-    runtime.store.record_source_result("wire", now=2.0, error="HTTP 500 from the feed")
+    record_failures(runtime.store, "wire", "HTTP 500 from the feed", times=2, start=1.0)
     fake.inject(Fault.blocked(), chat_id=31, times=None)
     await runtime.deliver_until_idle()
     reply = await ask(fake, runtime, "/status")
@@ -169,8 +169,9 @@ async def test_configured_group_that_migrated_gets_alerts_at_its_new_id(
     old, new = -4242, -1000000004242
     db = f"sqlite:///{tmp_path}/m.db"
     store = Store(db)
-    store.migrate_chat(-77, old)  # an earlier move to the stale id follows it to the new one
-    store.migrate_chat(old, new)
+    # an earlier move to the stale id follows it to the new one
+    store.migrate_chat(-77, old, now=1.0)
+    store.migrate_chat(old, new, now=2.0)
     assert store.current_chat_ids([old, -77, 5]) == {old: new, -77: new, 5: 5}
     store.close()
     await run_seed_feed_to_channel(tmp_path, fake, news, old, db)

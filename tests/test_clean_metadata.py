@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import codecs
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from bot import extract
-from bot.clean.decode import decode_html
 from bot.clean.metadata import parse_date
 from tests.clean_support import page
 
@@ -47,25 +45,6 @@ def test_declared_charset_is_honoured() -> None:
     assert "Überarbeitungen" in article.text
     assert article.title == "Stadtrat beschließt neue Radwege entlang des Flusses"
     assert article.language == "de"
-
-
-@pytest.mark.parametrize(
-    ("raw", "text"),
-    [
-        (codecs.BOM_UTF8 + "<p>Año</p>".encode(), "<p>Año</p>"),
-        (codecs.BOM_UTF16_LE + "<p>Año</p>".encode("utf-16-le"), "<p>Año</p>"),
-        ("<p>Año</p>".encode(), "<p>Año</p>"),
-        (b"<p>A\xff\xfeo</p>", "<p>A\ufffd\ufffdo</p>"),
-        (
-            '<meta charset="windows-1252"><p>€</p>'.encode("cp1252"),
-            '<meta charset="windows-1252"><p>€</p>',
-        ),
-    ],
-    ids=["utf8-bom", "utf16-bom", "utf8", "invalid-utf8", "meta-cp1252"],
-)
-def test_decoding(raw: bytes, text: str) -> None:
-    """BOM first, then the declared charset, else UTF-8 with replacement characters."""
-    assert decode_html(raw) == text
 
 
 def test_language_is_the_articles_not_the_sites() -> None:

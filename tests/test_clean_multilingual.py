@@ -31,6 +31,15 @@ def test_tune_page_is_cleaned_fully_right(case: dict[str, Any]) -> None:
     assert failures(case) == []
 
 
+def test_novel_pages_share_no_sentence_with_the_tuned_set() -> None:
+    """The novel-wording held-out pages (bench/multilingual_novel.py) reuse no tuned sentence."""
+    novel = cases("novel")
+    assert len(novel) >= 60
+    assert len({c["language"] for c in novel}) >= 12
+    tuned = {s for c in cases() for s in (*c["keep"], *c["drop"])}
+    assert [s for c in novel for s in (*c["keep"], *c["drop"]) if s in tuned] == []
+
+
 def test_consent_walls_stay_blocked_in_every_language() -> None:
     """Each language's consent-wall page (both halves) comes out blocked."""
     walls = [c for c in cases() if c["layout"] == "wall"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import time
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
@@ -20,26 +19,16 @@ from bot.store import Store
 from bot.telegram.link import TelegramLink
 from tests.fakes.telegram_api import FakeTelegram, Fault, FloodLimits
 from tests.outbox_support import seed, stories_in, story_alert, story_article
+from tests.run_support import record_alerts
 
 SCALE = 0.05  # pacing windows at 1/20: a private chat may get a message every 50 ms
 FAST_RETRY = RetryPolicy(base_s=0.05, cap_s=0.2, max_attempts=5)
 
 
 @pytest.fixture
-async def link(fake: FakeTelegram, store: Store, config: Config) -> AsyncIterator[TelegramLink]:
-    telegram = TelegramLink(
-        token=fake.token,
-        api_base_url=fake.url,
-        store=store,
-        rules=lambda: config.rules,
-        clock=time.time,
-        send_timeout_s=0.5,
-    )
-    await telegram.open()
-    try:
-        yield telegram
-    finally:
-        await telegram.close()
+def send_timeout_s() -> float:
+    """A send not answered in 0.5 s is retried, so a stalled send costs a test little."""
+    return 0.5
 
 
 def deliverer(
@@ -253,11 +242,8 @@ async def test_huge_alert_stays_within_4096_after_entity_parsing(
     article = story_article(7)
     alert = story_alert(article)
     alert = replace(alert, title="&<>" * 3000 + "Story 7-0", snippet="a&b<c> 😀 " * 2000)
-    store.record_check(
-        source_id="wire",
-        now=0,
-        articles_found=[(article, [PlannedAlert(alert=alert, score=1, recipients=(121,))] * 1)],
-    )
+    planned = PlannedAlert(alert=alert, score=1, recipients=(121,))
+    record_alerts(store, [(article, [planned])], now=0)
     await deliverer(store, link, group_most=10).drain(max_wait_s=5)
     [message] = fake.sent_messages(121)
     assert 0 < len(message.text) <= 4096

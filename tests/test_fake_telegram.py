@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+import urllib.request
 from collections.abc import AsyncIterator
 
 import pytest
@@ -20,6 +21,7 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
+from tests.fakes.news_server import NewsServer
 from tests.fakes.telegram_api import (
     MAX_TEXT_LENGTH,
     EntityParseError,
@@ -149,9 +151,9 @@ def test_parse_html_accepts_what_telegram_accepts(
     html: str, text: str, entities: list[dict[str, object]] | None
 ) -> None:
     """Supported tags, entities and offsets in UTF-16 units, as Telegram computes them."""
-    from tests.fakes.telegram_api import _strip_text
+    from tests.fakes.telegram_api import strip_text
 
-    got_text, got_entities = _strip_text(*parse_html(html))
+    got_text, got_entities = strip_text(*parse_html(html))
     assert got_text == text
     if entities is not None:
         assert got_entities == entities
@@ -409,10 +411,24 @@ def test_wait_for_wakes_on_a_request_from_another_thread(fake: FakeTelegram) -> 
     assert messages[0].text == "from a thread"
 
 
-def test_wait_for_times_out(fake: FakeTelegram) -> None:
-    """wait_for raises TimeoutError when the condition never holds."""
-    with pytest.raises(TimeoutError):
-        fake.wait_for(lambda f: f.sent_messages(), timeout=0.1)
+@pytest.mark.parametrize(("which", "name"), [("fake", "fake Telegram"), ("news", "news server")])
+def test_wait_for_times_out_in_both_fakes(
+    request: pytest.FixtureRequest, which: str, name: str
+) -> None:
+    """Both fakes' wait_for raise TimeoutError, naming the fake, when the condition never holds."""
+    server: FakeTelegram | NewsServer = request.getfixturevalue(which)
+    with pytest.raises(TimeoutError, match=f"{name}: condition not met within 0.1 s"):
+        server.wait_for(lambda s: False, timeout=0.1)
+
+
+def test_news_wait_for_returns_the_value_once_a_request_is_seen(news: NewsServer) -> None:
+    """The news server's wait_for wakes on a request from another thread and returns the value."""
+    url = news.page("/w", "<p>x</p>")
+    worker = threading.Thread(target=lambda: urllib.request.urlopen(url, timeout=10).read())
+    worker.start()
+    seen = news.wait_for(lambda n: n.seen("/w"), timeout=10)
+    worker.join(timeout=10)
+    assert [r.path for r in seen] == ["/w"]
 
 
 async def test_stop_ends_a_pending_long_poll(bot: Bot) -> None:

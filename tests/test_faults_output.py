@@ -23,6 +23,7 @@ from tests.conftest import ROOT
 from tests.fakes.news_server import NewsServer
 from tests.fakes.telegram_api import FakeTelegram
 from tests.outbox_support import seed, story_alert, story_article
+from tests.run_support import record_alerts
 
 ADMIN = 777
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
@@ -74,7 +75,7 @@ async def test_a_delivered_alert_is_free_of_hidden_characters(
     store = Store(f"sqlite:///{tmp_path}/n.db")
     article = replace(story_article(0), title=TRICK_TITLE)
     planned = PlannedAlert(alert=hostile_alert(), score=1.0, recipients=(31,))
-    store.record_check(source_id="wire", now=0.0, articles_found=[(article, [planned])])
+    record_alerts(store, [(article, [planned])], now=0.0)
     link = TelegramLink(
         token=fake.token,
         api_base_url=fake.url,

@@ -12,13 +12,11 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bot.config import Config
 from bot.delivery.outbox import RetryPolicy
 from bot.delivery.pacing import Pacer
 from bot.errors import PermanentDelivery, RetryableDelivery
@@ -36,20 +34,9 @@ SECRET = "TEST-newsbot-fake-token"  # the secret part of the fake's default toke
 
 
 @pytest.fixture
-async def link(fake: FakeTelegram, store: Store, config: Config) -> AsyncIterator[TelegramLink]:
-    telegram = TelegramLink(
-        token=fake.token,
-        api_base_url=fake.url,
-        store=store,
-        rules=lambda: config.rules,
-        clock=time.time,
-        send_timeout_s=2.0,
-    )
-    await telegram.open()
-    try:
-        yield telegram
-    finally:
-        await telegram.close()
+def send_timeout_s() -> float:
+    """A send not answered in 2 s is retried (20 s in production): a lost answer costs little."""
+    return 2.0
 
 
 def deliverer(store: Store, link: TelegramLink, **settings: float) -> Deliverer:

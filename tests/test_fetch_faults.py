@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from bot.config import Config, FetchSettings, parse_config
+from bot.delivery.plan import SourceRun
 from bot.errors import FetchError, FetchRejected
 from bot.fetch.client import Fetcher
 from bot.fetch.politeness import parse_retry_after
@@ -268,7 +269,7 @@ async def test_huge_retry_after_is_capped_and_sources_still_lists(
     store = Store(config.database_url)
     try:
         absurd = replace(SourceHealth("busy"), next_check_at=1e20, last_run_at=NOW)
-        store.record_run("busy", now=NOW, health=absurd)
+        store.record_run(SourceRun("busy", NOW, absurd))
         table = format_table(source_rows(config, store, NOW))
     finally:
         store.close()

@@ -19,6 +19,7 @@ from bot.sources.health import HealthPolicy, RunResult, SourceHealth, assess, ba
 from bot.store import Store
 from tests.conftest import FIXTURES, ROOT
 from tests.fakes.news_server import Entry, NewsServer
+from tests.run_support import record_failures
 
 POLICY = HealthPolicy(interval_s=600, failures_before_notice=3, backoff_max_s=3600)
 WALL = FIXTURES / "pages" / "walls"
@@ -153,8 +154,7 @@ def test_sources_command_lists_health_as_json(tmp_path: Path) -> None:
     doc["storage"] = {"url": f"sqlite:///{tmp_path}/n.db"}
     config_path.write_text(yaml.safe_dump(doc), encoding="utf-8")
     store = Store(f"sqlite:///{tmp_path}/n.db")
-    for t in range(3):
-        store.record_source_result("a", now=1000.0 + t, error="HTTP 500")
+    record_failures(store, "a", "HTTP 500", times=3, start=1000.0)
     store.close()
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "bot", "--config", str(config_path), "sources"]

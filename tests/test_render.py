@@ -20,7 +20,7 @@ from bot.delivery.render import (
     utf16_units,
 )
 from bot.model import Alert
-from tests.fakes.telegram_api import MAX_TEXT_LENGTH, FakeTelegram, _strip_text, parse_html
+from tests.fakes.telegram_api import MAX_TEXT_LENGTH, FakeTelegram, parse_html, strip_text
 
 PUBLISHED = datetime(2024, 3, 13, 11, 42, tzinfo=UTC)
 
@@ -60,7 +60,7 @@ def alert(
 
 def telegram_view(message: str) -> tuple[str, list[dict[str, object]]]:
     """What Telegram makes of an HTML message: visible text and entities (or a parse error)."""
-    text, entities = _strip_text(*parse_html(message))
+    text, entities = strip_text(*parse_html(message))
     assert len(text) <= MAX_TEXT_LENGTH
     return text, entities
 

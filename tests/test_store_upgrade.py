@@ -18,7 +18,9 @@ from sqlalchemy import (
     select,
 )
 
+from bot.delivery.plan import ArticlePlan, SourceRun
 from bot.model import Article
+from bot.sources.health import SourceHealth
 from bot.store import Store
 from bot.store.schema import articles
 from bot.stories.dedupe import Placement
@@ -64,6 +66,7 @@ def _article(title: str) -> Article:
 
 
 def test_an_old_database_keeps_its_rows_and_takes_a_rewrite_at_the_same_url(tmp_path: Path) -> None:
+    """The one-row-per-URL constraint goes, old rows stay, a rewrite is a second story."""
     url = _old_database(tmp_path / "old.db")
     store = Store(url)
     try:
@@ -77,20 +80,17 @@ def test_an_old_database_keeps_its_rows_and_takes_a_rewrite_at_the_same_url(tmp_
             assert conn.execute(select(articles.c.title).where(articles.c.url == URL)).all() == [
                 ("Old",)
             ]
-        first, _ = store.record_article(
-            source_id="wire", now=2.0, article=_article("First version"), fingerprint=None,
-            placement=Placement("new"),
-        )  # fmt: skip
-        second, _ = store.record_article(
-            source_id="wire", now=3.0, article=_article("Rewritten story"), fingerprint=None,
-            placement=Placement("new"),
-        )  # fmt: skip
-        assert first != second
+        for now, title in ((2.0, "First version"), (3.0, "Rewritten story")):
+            plan = ArticlePlan(_article(title), None, Placement("development"), story_id=-1)
+            store.record_run(SourceRun("wire", now, SourceHealth("wire"), articles=(plan,)))
         with store.engine.begin() as conn:
-            titles = conn.execute(
-                select(articles.c.title).where(articles.c.url == URL).order_by(articles.c.id)
+            rows = conn.execute(
+                select(articles.c.title, articles.c.story_id)
+                .where(articles.c.url == URL)
+                .order_by(articles.c.id)
             ).all()
-        assert [t for (t,) in titles] == ["Old", "First version", "Rewritten story"]
+        assert [title for title, _ in rows] == ["Old", "First version", "Rewritten story"]
+        assert rows[1].story_id != rows[2].story_id
     finally:
         store.close()
     # Opening it again finds nothing left to upgrade.

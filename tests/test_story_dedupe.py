@@ -99,7 +99,8 @@ async def test_same_agency_story_on_three_sites_alerts_once(store: Store) -> Non
     assert [r.copies for r in reports] == [0, 1, 1]
     assert all(r.matches[0][1] for r in reports), "each copy matches the topic on its own"
     assert store.delivery_counts() == {"pending": 1}
-    story = store.story_context(reports[0].matches[0][0].url or "", None, since=0)[0]
+    [context] = store.story_contexts([(reports[0].matches[0][0].url or "", None)], since=0)
+    story = context.same_url
     assert story is not None
     reported_by = [source for source, _ in store.also_reported_by(story.story_id)]
     assert reported_by == ["one", "two", "three"]

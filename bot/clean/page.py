@@ -8,31 +8,20 @@ from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura import utils as trafilatura_utils
 
-from bot.clean.boilerplate import (
-    is_boilerplate_line,
-    is_copyright_line,
-    repeated_runs,
-    strip_boilerplate_containers,
-    teaser_tail_start,
-)
+from bot.clean.boilerplate import strip_boilerplate_containers
 from bot.clean.bounds import RERUN_TAGS, bound_tags, bound_tree, flatten_depth
-from bot.clean.byline import author_bio_start, byline_author
+from bot.clean.classify import label
 from bot.clean.consent_dom import strip_consent_containers
-from bot.clean.consent_text import is_consent_notice, normalize_space
-from bot.clean.consent_words import is_notice_part, is_notice_text
+from bot.clean.consent_text import normalize_space
 from bot.clean.decode import decode_html
 from bot.clean.extraction import ExtractOptions, extract_blocks
 from bot.clean.language import detect_language
 from bot.clean.metadata import PageMeta, read_page_meta
+from bot.clean.prune import strip_inert
 from bot.clean.structure import strip_signup_forms, unwrap_layout_tables
-from bot.clean.walls import is_subscription_notice, is_wall
 from bot.model import Article, Removed
 
-# Bylines sit at the top or the bottom of the body.
-_BYLINE_REACH = 4
 _REMOVED_CHARS = 1000
-# Machine values that leak from hidden markup: a bare ISO 8601 timestamp.
-_BARE_VALUE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?\S*\s*$")
 DEFAULT_OPTIONS = ExtractOptions()
 # Some templates print </body></html> before the article (a header include that closes the
 # document); libxml2 may then drop everything after it. With this much markup left after the
@@ -66,6 +55,7 @@ def clean_page(
         removed += [Removed("boilerplate", t) for t in strip_boilerplate_containers(tree)]
     removed += [Removed("newsletter", t) for t in strip_signup_forms(tree)]
     unwrap_layout_tables(tree)
+    strip_inert(tree)
     blocks = extract_blocks(tree, url, options, rerun=tags <= RERUN_TAGS)
     return _label(blocks, meta, url, removed)
 
@@ -116,82 +106,20 @@ def _load(html: str) -> HtmlElement | None:
     return tree if isinstance(tree, HtmlElement) else None
 
 
-def _kind(block: str, copy: bool) -> str | None:
-    """Why ``block`` is not article text (``Removed.kind``), or None when it is."""
-    if copy:
-        return "repeat"
-    if _BARE_VALUE.match(block) or is_copyright_line(block):
-        return "boilerplate"
-    if is_consent_notice(block) or is_notice_text(normalize_space(block)):
-        return "consent"
-    if is_subscription_notice(block):
-        return "wall"
-    if is_boilerplate_line(block):
-        return "boilerplate"
-    return None
-
-
-# A notice is removed as a whole: the blocks next to one that belong to it (its policy
-# pointer, its buttons, more consent wording) go with it.
-_NOTICE_AFTER = 3
-_NOTICE_BEFORE = 2
-
-
-def _whole_notices(blocks: list[str], kinds: list[str | None]) -> None:
-    for i in [i for i, kind in enumerate(kinds) if kind == "consent"]:
-        for step, reach in ((1, _NOTICE_AFTER), (-1, _NOTICE_BEFORE)):
-            j = i + step
-            while 0 <= j < len(blocks) and abs(j - i) <= reach and kinds[j] in (None, "consent"):
-                if kinds[j] is None and not is_notice_part(normalize_space(blocks[j])):
-                    break
-                kinds[j] = "consent"
-                j += step
-
-
 def _label(blocks: list[str], meta: PageMeta, url: str | None, removed: list[Removed]) -> Article:
-    titles = {normalize_space(t).lower() for t in (meta.title, meta.headline) if t}
-    copies = repeated_runs(blocks)
-    tail = teaser_tail_start(blocks)
-    removed += [Removed("boilerplate", block) for block in blocks[tail:]]
-    blocks = blocks[:tail]
-    kinds = [_kind(block, i in copies) for i, block in enumerate(blocks)]
-    _whole_notices(blocks, kinds)
-    kept: list[str] = []
-    for block, kind in zip(blocks, kinds, strict=True):
-        if kind is None and not kept and normalize_space(block).lower() in titles:
-            kind = "title"
-        if kind is None:
-            kept.append(block)
-        else:
-            removed.append(Removed(kind, block))
-    walls = kinds.count("wall")
-
-    author = None
-    ends = [*range(min(_BYLINE_REACH, len(kept)))]
-    ends += [i for i in range(max(0, len(kept) - _BYLINE_REACH), len(kept)) if i not in ends]
-    for i in sorted(ends, reverse=True):
-        name = byline_author(kept[i])
-        if name:
-            author = author or name
-            removed.append(Removed("byline", kept.pop(i)))
-    bio = author_bio_start(kept, author or meta.author)
-    if bio is not None:
-        removed += [Removed("bio", block) for block in kept[bio:]]
-        del kept[bio:]
-
-    consent = sum(1 for r in removed if r.kind == "consent")
-    blocked = is_wall(kept, consent, walls)
-    if blocked:
-        removed += [Removed("wall", block) for block in kept]
-        kept = []
-    text = "\n\n".join(kept)
+    """The Article from the extracted ``blocks``, labelled by ``classify``'s passes."""
+    titles = frozenset(normalize_space(t).lower() for t in (meta.title, meta.headline) if t)
+    dom_consent = sum(1 for r in removed if r.kind == "consent")
+    labels = label(blocks, titles, meta.author, dom_consent)
+    removed += [v for v in labels.verdicts if v is not None]
+    text = "\n\n".join(b for b, v in zip(blocks, labels.verdicts, strict=True) if v is None)
     return Article(
         url=url,
         title=meta.title,
-        author=author or meta.author,
+        author=labels.author or meta.author,
         published=meta.published,
         language=detect_language(text, meta.declared_language),
         text=text,
-        blocked=blocked,
+        blocked=labels.blocked,
         removed=tuple(Removed(r.kind, r.text[:_REMOVED_CHARS]) for r in removed),
     )

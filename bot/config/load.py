@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from bot.config.located_yaml import KeyPath, LocatedDocument, load_located
-from bot.config.schema import ConfigSpec
+from bot.config.schema import ConfigSpec, SourceSpec
 from bot.errors import ConfigError
 from bot.model import Source
 
@@ -142,6 +142,23 @@ def parse_config(text: str, *, file: str, env: Mapping[str, str] | None = None) 
     except ConfigError as exc:
         raise doc.error(exc.message, exc.path) from None
 
+    _check_references(doc, spec, rules)
+    return Config(
+        file=file,
+        sources=tuple(_source(s, spec.fetch.min_interval) for s in spec.sources),
+        rules=rules,
+        aliases_count=len(doc.data.get("aliases") or {}),
+        telegram=_telegram_settings(spec, env),
+        fetch=_fetch_settings(spec),
+        database_url=env.get("NEWSBOT_DATABASE_URL") or spec.storage.url or DEFAULT_DATABASE_URL,
+        example_lines=MappingProxyType(
+            {p: n for p, n in doc.lines.items() if p[:1] == ("topics",) and p[2:3] == ("tests",)}
+        ),
+    )
+
+
+def _check_references(doc: LocatedDocument, spec: ConfigSpec, rules: RuleSet) -> None:
+    """Source ids are unique and every channel's topics are defined."""
     seen: dict[str, int] = {}
     for index, source in enumerate(spec.sources):
         if source.id in seen:
@@ -159,60 +176,57 @@ def parse_config(text: str, *, file: str, env: Mapping[str, str] | None = None) 
                     ("telegram", "channels", c_index, "topics", t_index),
                 )
 
+
+def _source(s: SourceSpec, min_interval: float) -> Source:
+    return Source(
+        id=s.id,
+        url=s.url,
+        kind=s.kind,
+        interval_s=max(s.interval, min_interval),
+        jitter_s=s.jitter,
+        backfill_s=s.backfill,
+        selector=s.selector,
+        ignore_robots=s.ignore_robots,
+        expect_new_s=s.expect_new,
+    )
+
+
+def _telegram_settings(spec: ConfigSpec, env: Mapping[str, str]) -> TelegramSettings:
     tg = spec.telegram
-    return Config(
-        file=file,
-        sources=tuple(
-            Source(
-                id=s.id,
-                url=s.url,
-                kind=s.kind,
-                interval_s=max(s.interval, spec.fetch.min_interval),
-                jitter_s=s.jitter,
-                backfill_s=s.backfill,
-                selector=s.selector,
-                ignore_robots=s.ignore_robots,
-                expect_new_s=s.expect_new,
-            )
-            for s in spec.sources
-        ),
-        rules=rules,
-        aliases_count=len(doc.data.get("aliases") or {}),
-        telegram=TelegramSettings(
-            api_base_url=tg.api_base_url.rstrip("/"),
-            admins=frozenset(tg.admins),
-            channels=tuple((c.chat_id, tuple(c.topics)) for c in tg.channels),
-            link_preview=tg.link_preview,
-            global_rate=tg.global_rate,
-            poll_timeout_s=tg.poll_timeout,
-            deliver_every_s=tg.deliver_every,
-            # docker compose passes an empty value when .env is missing: that is no token.
-            token=(env.get("TELEGRAM_BOT_TOKEN") or "").strip() or None,
-            send_concurrency=tg.send_concurrency,
-            send_timeout_s=tg.send_timeout,
-            pacing_scale=tg.pacing_scale,
-        ),
-        fetch=FetchSettings(
-            user_agent=spec.fetch.user_agent,
-            timeout_s=spec.fetch.timeout,
-            max_bytes=spec.fetch.max_bytes,
-            max_redirects=spec.fetch.max_redirects,
-            max_feed_items=spec.fetch.max_feed_items,
-            connect_timeout_s=spec.fetch.connect_timeout,
-            host_concurrency=spec.fetch.host_concurrency,
-            host_delay_s=spec.fetch.host_delay,
-            concurrency=spec.fetch.concurrency,
-            min_interval_s=spec.fetch.min_interval,
-            backoff_max_s=spec.fetch.backoff_max,
-            failures_before_notice=spec.fetch.failures_before_notice,
-            story_window_s=spec.fetch.story_window,
-            story_similarity=spec.fetch.story_similarity,
-            workers=spec.fetch.workers,
-        ),
-        database_url=env.get("NEWSBOT_DATABASE_URL") or spec.storage.url or DEFAULT_DATABASE_URL,
-        example_lines=MappingProxyType(
-            {p: n for p, n in doc.lines.items() if p[:1] == ("topics",) and p[2:3] == ("tests",)}
-        ),
+    return TelegramSettings(
+        api_base_url=tg.api_base_url.rstrip("/"),
+        admins=frozenset(tg.admins),
+        channels=tuple((c.chat_id, tuple(c.topics)) for c in tg.channels),
+        link_preview=tg.link_preview,
+        global_rate=tg.global_rate,
+        poll_timeout_s=tg.poll_timeout,
+        deliver_every_s=tg.deliver_every,
+        # docker compose passes an empty value when .env is missing: that is no token.
+        token=(env.get("TELEGRAM_BOT_TOKEN") or "").strip() or None,
+        send_concurrency=tg.send_concurrency,
+        send_timeout_s=tg.send_timeout,
+        pacing_scale=tg.pacing_scale,
+    )
+
+
+def _fetch_settings(spec: ConfigSpec) -> FetchSettings:
+    f = spec.fetch
+    return FetchSettings(
+        user_agent=f.user_agent,
+        timeout_s=f.timeout,
+        max_bytes=f.max_bytes,
+        max_redirects=f.max_redirects,
+        max_feed_items=f.max_feed_items,
+        connect_timeout_s=f.connect_timeout,
+        host_concurrency=f.host_concurrency,
+        host_delay_s=f.host_delay,
+        concurrency=f.concurrency,
+        min_interval_s=f.min_interval,
+        backoff_max_s=f.backoff_max,
+        failures_before_notice=f.failures_before_notice,
+        story_window_s=f.story_window,
+        story_similarity=f.story_similarity,
+        workers=f.workers,
     )
 
 

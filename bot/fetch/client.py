@@ -21,16 +21,16 @@ import contextvars
 import hashlib
 import socket
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from bot.clean.decode import decode_html
 from bot.config import FetchSettings
 from bot.errors import FetchError, FetchRejected
-from bot.fetch.charset import decode_body
 from bot.fetch.deadline import Deadline
 from bot.fetch.decompress import BoundedDecoder
 from bot.fetch.politeness import HostGate, host_key, parse_retry_after
@@ -76,7 +76,7 @@ class Fetched:
 
     @property
     def text(self) -> str:
-        return decode_body(self.body, self.charset)
+        return decode_html(self.body, self.charset)
 
     def validators(self) -> Validators:
         return Validators(self.etag, self.last_modified, self.content_hash or None)
@@ -107,10 +107,15 @@ class Fetcher:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        """``clock`` (monotonic) times robots.txt caching and host holds, ``sleep`` waits for
+        the politeness gate on that clock, ``wall_clock`` (Unix time) reads Retry-After dates."""
         self.settings = settings
         self.stats = FetchStats()
         self._clock = clock
+        self._wall_clock = wall_clock
         kwargs: dict[str, Any] = {}
         if transport is not None:
             kwargs["transport"] = transport
@@ -138,6 +143,7 @@ class Fetcher:
             total=settings.concurrency,
             max_wait_s=settings.timeout_s,
             clock=clock,
+            sleep=sleep,
         )
         self._robots: dict[str, tuple[RobotsRules, float]] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
@@ -287,7 +293,7 @@ class Fetcher:
         if status >= 400:
             retry_after = parse_retry_after(
                 response.headers.get("Retry-After"),
-                now=time.time(),
+                now=self._wall_clock(),
                 cap_s=self.settings.backoff_max_s,
             )
             if status in _RETRY_STATUSES and retry_after is not None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -54,13 +54,17 @@ class HostGate:
         total: int,
         max_wait_s: float,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        """``clock`` (seconds, monotonic) and ``sleep`` are injected together: a test passes a
+        virtual clock whose ``sleep`` advances it, and reads the spacing on that clock."""
         self.per_host = per_host
         self.delay_s = delay_s
         self.max_wait_s = max_wait_s
         self._total = asyncio.Semaphore(total)
         self._hosts: dict[str, _Host] = {}
         self._clock = clock
+        self._sleep = sleep
 
     def _host(self, key: str) -> _Host:
         host = self._hosts.get(key)
@@ -97,7 +101,7 @@ class HostGate:
             start = max(now, host.next_start, host.held_until)
             host.next_start = start + host.delay_s  # reserved before any await: no race
             if start > now:
-                await asyncio.sleep(start - now)
+                await self._sleep(start - now)
             async with self._total:
                 host.active += 1
                 host.peak = max(host.peak, host.active)

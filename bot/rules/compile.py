@@ -11,21 +11,9 @@ import re
 from typing import Literal, cast
 
 from bot.errors import ConfigError
-from bot.rules.conditions import (
-    FIELD_NAMES,
-    All,
-    Any_,
-    Atom,
-    Condition,
-    Count,
-    Near,
-    Not,
-    Scope,
-    clauses,
-    disjunctive,
-    positive_atoms,
-    trigger,
-)
+from bot.rules import settings
+from bot.rules.conditions import All, Any_, Atom, Condition, Count, Near, Not, Scope
+from bot.rules.requirements import clauses, disjunctive, positive_atoms, trigger
 from bot.rules.ruleset import RuleSet, Topic
 from bot.rules.scan import Lexicon
 from bot.rules.terms import Path, Term, TermSyntax, parse_term, require_text, type_name
@@ -46,7 +34,6 @@ TOPIC_KEYS = (
 ALIAS_KEYS = ("terms", "ignore")
 _ALIAS_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
 _TOPIC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
-_LANGUAGE = re.compile(r"[a-z]{2,3}\Z")
 
 
 class _Alias:
@@ -104,7 +91,7 @@ class _Compiler:
                     f" terms, got {type_name(spec)}",
                     path=path,
                 )
-            _check_keys(spec, ALIAS_KEYS, path, f"alias {name!r}")
+            settings.check_keys(spec, ALIAS_KEYS, path, f"alias {name!r}")
             if "terms" not in spec:
                 raise ConfigError(f"alias {name!r} has no terms:", path=path)
             terms = self.term_list(spec["terms"], (*path, "terms"), "terms", allow_empty=False)
@@ -137,19 +124,8 @@ class _Compiler:
         path: Path = ("topics", index)
         if not isinstance(raw, dict):
             raise ConfigError(f"a topic must be a mapping, got {type_name(raw)}", path=path)
-        _check_keys(raw, TOPIC_KEYS, path, "topic")
-        if "id" not in raw:
-            raise ConfigError("topic has no id:", path=path)
-        topic_id = require_text(raw["id"], (*path, "id"), "a topic id")
-        if not _TOPIC_ID.match(topic_id):
-            raise ConfigError(
-                f"topic id {topic_id!r}: use letters, digits, '_', '-', '.'", path=(*path, "id")
-            )
-        if topic_id in seen:
-            raise ConfigError(
-                f"duplicate topic id {topic_id!r} (also topics[{seen[topic_id]}])",
-                path=(*path, "id"),
-            )
+        settings.check_keys(raw, TOPIC_KEYS, path, "topic")
+        topic_id = _topic_id(raw, path, seen)
         seen[topic_id] = index
         name = topic_id
         if raw.get("name") is not None:
@@ -162,27 +138,11 @@ class _Compiler:
         exclude = None
         if raw.get("exclude") is not None:
             exclude = self.condition(raw["exclude"], (*path, "exclude"), None)
-        languages = _languages(raw.get("languages"), (*path, "languages"))
-        include, exclude_sources = _sources(raw.get("sources"), (*path, "sources"))
-        min_score = 0.0
-        if raw.get("min_score") is not None:
-            value = raw["min_score"]
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise ConfigError(
-                    f"min_score must be a number >= 0, got {value!r}", path=(*path, "min_score")
-                )
-            min_score = float(value)
-        examples_match, examples_no_match = _tests(raw.get("tests"), (*path, "tests"))
+        languages = settings.languages(raw.get("languages"), (*path, "languages"))
+        include, exclude_sources = settings.sources(raw.get("sources"), (*path, "sources"))
+        min_score = settings.min_score(raw.get("min_score"), (*path, "min_score"))
+        examples_match, examples_no_match = settings.tests(raw.get("tests"), (*path, "tests"))
         necessary = clauses(match)
-        evidence: dict[str, Atom] = {}
-        for atom in positive_atoms(match):
-            if atom.label not in evidence:
-                # An unscoped atom is its own evidence (and shares its per-article hit cache).
-                evidence[atom.label] = (
-                    atom
-                    if atom.scope is None
-                    else Atom(atom.label, atom.terms, atom.ignore, None, atom.path, atom.pids)
-                )
         return Topic(
             id=topic_id,
             name=name,
@@ -194,7 +154,7 @@ class _Compiler:
             min_score=min_score,
             examples_match=examples_match,
             examples_no_match=examples_no_match,
-            evidence=tuple(evidence.values()),
+            evidence=_evidence(match),
             trigger=trigger(match),
             index=index,
             required=frozenset(next(iter(c)) for c in necessary if len(c) == 1),
@@ -258,7 +218,7 @@ class _Compiler:
                     f"{key!r} belongs to {owner}:, not {op}:", path=(*path, cast(str, key))
                 )
         if "field" in raw:
-            scope = _fields(raw["field"], (*path, "field"))
+            scope = settings.fields(raw["field"], (*path, "field"))
         value, vpath = raw[op], (*path, op)
         if op in ("all", "any"):
             if not isinstance(value, list):
@@ -296,7 +256,7 @@ class _Compiler:
         )
         if "within" not in raw:
             raise ConfigError("near: needs within: N (tokens)", path=path)
-        within = _positive_int(raw["within"], (*path, "within"), "within")
+        within = settings.positive_int(raw["within"], (*path, "within"), "within")
         ordered = raw.get("ordered", False)
         if not isinstance(ordered, bool):
             raise ConfigError(
@@ -308,7 +268,7 @@ class _Compiler:
         operands = self.operand(value, (*path, "count"), scope, "count")
         if "at_least" not in raw:
             raise ConfigError("count: needs at_least: N", path=path)
-        at_least = _positive_int(raw["at_least"], (*path, "at_least"), "at_least")
+        at_least = settings.positive_int(raw["at_least"], (*path, "at_least"), "at_least")
         distinct = raw.get("distinct", "terms")
         if distinct not in ("terms", "mentions"):
             raise ConfigError(
@@ -322,97 +282,35 @@ def _show(value: object) -> str:
     return f"a list of {len(value)}" if isinstance(value, list) else type_name(value)
 
 
-def _check_keys(raw: dict[object, object], allowed: tuple[str, ...], path: Path, what: str) -> None:
-    for key in raw:
-        if key not in allowed:
-            raise ConfigError(
-                f"unknown key {key!r} in {what} (allowed: {', '.join(allowed)})",
-                path=(*path, str(key)),
-            )
-
-
-def _positive_int(raw: object, path: Path, what: str) -> int:
-    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
-        raise ConfigError(f"{what} must be a whole number >= 1, got {raw!r}", path=path)
-    return raw
-
-
-def _fields(raw: object, path: Path) -> frozenset[str]:
-    items = raw if isinstance(raw, list) else [raw]
-    if not items:
-        raise ConfigError("field: is empty", path=path)
-    out = set()
-    for i, item in enumerate(items):
-        where = (*path, i) if isinstance(raw, list) else path
-        if item not in FIELD_NAMES:
-            raise ConfigError(f"field must be title, lead or body, got {item!r}", path=where)
-        out.add(cast(str, item))
-    return frozenset(out)
-
-
-def _languages(raw: object, path: Path) -> frozenset[str] | None:
-    if raw is None:
-        return None
-    items = raw if isinstance(raw, list) else [raw]
-    if not items:
-        raise ConfigError("languages: is empty (leave it out to accept every language)", path=path)
-    out = set()
-    for i, item in enumerate(items):
-        where = (*path, i) if isinstance(raw, list) else path
-        code = require_text(item, where, "a language code").lower().split("-")[0]
-        if not _LANGUAGE.match(code):
-            raise ConfigError(
-                f"not a language code: {item!r} (use ISO 639-1, e.g. en, es, uk)", path=where
-            )
-        out.add(code)
-    return frozenset(out)
-
-
-def _sources(raw: object, path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    if raw is None:
-        return (), ()
-    if not isinstance(raw, dict):
+def _topic_id(raw: dict[object, object], path: Path, seen: dict[str, int]) -> str:
+    """The topic's id, checked for its spelling and against the ids ``seen`` before it."""
+    if "id" not in raw:
+        raise ConfigError("topic has no id:", path=path)
+    topic_id = require_text(raw["id"], (*path, "id"), "a topic id")
+    if not _TOPIC_ID.match(topic_id):
         raise ConfigError(
-            f"sources: must be a mapping with include: and/or exclude:, got {type_name(raw)}",
-            path=path,
+            f"topic id {topic_id!r}: use letters, digits, '_', '-', '.'", path=(*path, "id")
         )
-    _check_keys(raw, ("include", "exclude"), path, "sources")
-    out: list[tuple[str, ...]] = []
-    for key in ("include", "exclude"):
-        value = raw.get(key) or []
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list):
-            raise ConfigError(f"{key}: must be a list of source ids or domains", path=(*path, key))
-        out.append(
-            tuple(
-                require_text(v, (*path, key, i), "a source id or domain").lower()
-                for i, v in enumerate(value)
-            )
-        )
-    return out[0], out[1]
-
-
-def _tests(raw: object, path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    if raw is None:
-        return (), ()
-    if not isinstance(raw, dict):
+    if topic_id in seen:
         raise ConfigError(
-            f"tests: must be a mapping with match: and/or no_match:, got {type_name(raw)}",
-            path=path,
+            f"duplicate topic id {topic_id!r} (also topics[{seen[topic_id]}])",
+            path=(*path, "id"),
         )
-    _check_keys(raw, ("match", "no_match"), path, "tests")
-    out: list[tuple[str, ...]] = []
-    for key in ("match", "no_match"):
-        value = raw.get(key) or []
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list):
-            raise ConfigError(f"{key}: must be a list of example texts", path=(*path, key))
-        out.append(
-            tuple(require_text(v, (*path, key, i), "an example text") for i, v in enumerate(value))
-        )
-    return out[0], out[1]
+    return topic_id
+
+
+def _evidence(match: Condition) -> tuple[Atom, ...]:
+    """One unscoped atom per label among the positive atoms of ``match``, in tree order."""
+    evidence: dict[str, Atom] = {}
+    for atom in positive_atoms(match):
+        if atom.label not in evidence:
+            # An unscoped atom is its own evidence (and shares its per-article hit cache).
+            evidence[atom.label] = (
+                atom
+                if atom.scope is None
+                else Atom(atom.label, atom.terms, atom.ignore, None, atom.path, atom.pids)
+            )
+    return tuple(evidence.values())
 
 
 def compile_rules(aliases: object, topics: object) -> RuleSet:

@@ -10,12 +10,12 @@ Field scopes are resolved at compile time: every ``Atom`` knows the fields it ma
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from operator import itemgetter
 from typing import Literal
 
+from bot.rules.proximity import ordered_distance, window_distance
 from bot.rules.scan import BODY, TITLE, Occurrence, Scan
 from bot.rules.terms import Path, Term
 
@@ -280,7 +280,7 @@ class Near:
                     break
                 ranges.append(spans)
             else:
-                distance = _ordered_distance(ranges) if self.ordered else _window_distance(ranges)
+                distance = ordered_distance(ranges) if self.ordered else window_distance(ranges)
                 if distance is not None and (best is None or distance < best[0]):
                     best = (distance, field)
         scan.cache[self] = best
@@ -308,55 +308,6 @@ def _operand_label(operand: tuple[Atom, ...]) -> str:
     return (
         operand[0].label if len(operand) == 1 else "[" + ", ".join(a.label for a in operand) + "]"
     )
-
-
-def _window_distance(ranges: list[list[tuple[int, int]]]) -> int | None:
-    """Smallest window holding one hit of each list: last start minus first end, plus one."""
-    if len(ranges) == 2:
-        return min(_gap(a, b) for a in ranges[0] for b in ranges[1])
-    best: int | None = None
-    merged = sorted((r, k) for k, spans in enumerate(ranges) for r in spans)
-    need = len(ranges)
-    counts = [0] * need
-    covered = 0
-    left = 0
-    for right in range(len(merged)):
-        k = merged[right][1]
-        counts[k] += 1
-        covered += counts[k] == 1
-        while covered == need:
-            first, _ = merged[left]
-            last, _ = merged[right]
-            d = max(0, last[0] - first[1] + 1)
-            if best is None or d < best:
-                best = d
-            counts[merged[left][1]] -= 1
-            covered -= counts[merged[left][1]] == 0
-            left += 1
-    return best
-
-
-def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
-    first, last = (a, b) if a[0] <= b[0] else (b, a)
-    return max(0, last[0] - first[1] + 1)
-
-
-def _ordered_distance(ranges: list[list[tuple[int, int]]]) -> int | None:
-    """Smallest distance of a chain of hits in operand order, each starting after the previous."""
-    best: int | None = None
-    starts = [[r[0] for r in spans] for spans in ranges]
-    for first in ranges[0]:
-        current = first
-        for k in range(1, len(ranges)):
-            i = bisect_left(starts[k], current[1])
-            if i == len(ranges[k]):
-                break
-            current = ranges[k][i]
-        else:
-            d = current[0] - first[1] + 1
-            if best is None or d < best:
-                best = d
-    return best
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -392,77 +343,3 @@ class Count:
 
 
 Condition = Atom | All | Any_ | Not | Near | Count
-
-
-def trigger(node: Condition) -> frozenset[int] | None:
-    """Term ids of which at least one must occur for ``node`` to hold (``None``: no such set)."""
-    if isinstance(node, Atom):
-        return node.pids
-    if isinstance(node, All):
-        options = [t for t in map(trigger, node.children) if t is not None]
-        return min(options, key=len) if options else None
-    if isinstance(node, Any_):
-        union: set[int] = set()
-        for child in node.children:
-            t = trigger(child)
-            if t is None:
-                return None
-            union |= t
-        return frozenset(union)
-    if isinstance(node, Near):
-        return min((frozenset().union(*(a.pids for a in op)) for op in node.operands), key=len)
-    if isinstance(node, Count):
-        return frozenset().union(*(a.pids for a in node.operands))
-    return None
-
-
-def positive_atoms(node: Condition) -> list[Atom]:
-    """Atoms whose hits count as evidence for a match (everything outside ``not``)."""
-    if isinstance(node, Atom):
-        return [node]
-    if isinstance(node, All | Any_):
-        return [a for child in node.children for a in positive_atoms(child)]
-    if isinstance(node, Near):
-        return [a for op in node.operands for a in op]
-    if isinstance(node, Count):
-        return list(node.operands)
-    return []
-
-
-def clauses(node: Condition) -> list[frozenset[int]]:
-    """Necessary condition in conjunctive form: for ``node`` to hold, every returned set of term
-    ids must meet the terms present in the article. A cheap C-level pre-check before ``holds``."""
-    if isinstance(node, Atom):
-        return [node.pids]
-    if isinstance(node, All):
-        return [c for child in node.children for c in clauses(child)]
-    if isinstance(node, Near):
-        return [frozenset().union(*(a.pids for a in op)) for op in node.operands]
-    t = trigger(node)
-    return [t] if t is not None else []
-
-
-def disjunctive(node: Condition, limit: int = 16) -> tuple[frozenset[int], ...] | None:
-    """``node`` as alternatives of required term sets (it holds iff one set is all present), for
-    trees of plain atoms under all/any; ``None`` when that is impossible or too large."""
-    if isinstance(node, Atom):
-        if node.scope is not None or node.ignore:
-            return None
-        return tuple(frozenset({pid}) for pid in sorted(node.pids))
-    if isinstance(node, Any_):
-        out: list[frozenset[int]] = []
-        for child in node.children:
-            alternatives = disjunctive(child, limit)
-            if alternatives is None:
-                return None
-            out.extend(alternatives)
-        return tuple(out) if len(out) <= limit else None
-    if isinstance(node, All):
-        product: list[frozenset[int]] = [frozenset()]
-        for child in node.children:
-            alternatives = disjunctive(child, limit)
-            if alternatives is None or len(product) * len(alternatives) > limit:
-                return None
-            product = [p | a for p in product for a in alternatives]
-        return tuple(product)
-    return None

@@ -319,6 +319,11 @@ def tokenize_chunks(text: str) -> Tokens:
                 simple[chunk] = word
     if len(simple) == len(odd):
         return Tokens(list(map(simple.get, chunks, chunks)), layout=(decoded, chunks))
+    return _aligned_tokens(text, decoded, chunks, simple)
+
+
+def _aligned_tokens(text: str, decoded: str, chunks: list[str], simple: dict[str, str]) -> Tokens:
+    """Tokens with explicit spans, when some chunk (not in ``simple``) is not one token."""
     starts = _chunk_starts(decoded)
     ends = list(map(add, starts, map(len, chunks)))
     words: list[str] = []

@@ -188,14 +188,14 @@ async def _read_page(page: str, settings: FetchSettings | None) -> tuple[str, st
         finally:
             await fetcher.aclose()
         return fetched.text, fetched.url
-    from bot.fetch.charset import decode_body
+    from bot.clean.decode import decode_html
     from bot.fetch.local_page import html_bytes
 
     try:
         body = Path(page).read_bytes()
     except OSError as exc:
         raise FetchError(page, f"cannot read file: {exc.strerror or exc}") from exc
-    return decode_body(html_bytes(page, body)), None
+    return decode_html(html_bytes(page, body)), None
 
 
 def _default_fetch_settings() -> FetchSettings:

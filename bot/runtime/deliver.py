@@ -1,6 +1,6 @@
 """The outbox worker: send due deliveries through a ``Sender``, paced, in order per chat.
 
-A round claims due deliveries (``Store.claim_due`` hands out only the head of each chat's
+A round claims due deliveries (``OutboxStore.claim_due`` hands out only the head of each chat's
 queue, so nothing overtakes a delivery waiting for a retry), then runs one task per chat:
 the chat's alerts go out oldest first, grouped several to a message while they fit, each
 message after the :class:`~bot.delivery.pacing.Pacer` allows it. Chats proceed concurrently, with at
@@ -12,7 +12,7 @@ queue is resent to its new id in the next round, at once), or failed with its re
 also stops the chat).
 
 Crash safety: a delivery is ``sending`` while its request is in flight. After a crash those
-go back to ``pending`` (``Store.requeue_interrupted``) and are sent again: at-least-once, with
+go back to ``pending`` (``OutboxStore.requeue_interrupted``) and are sent again: at-least-once, with
 duplicates bounded by the sends in flight at the crash (``concurrency`` messages at most). An
 ambiguous ``TimedOut`` is treated the same way: retried, so it may arrive twice.
 
@@ -33,17 +33,18 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Literal, Protocol
 
-from bot.delivery.holds import is_held, last_digest_time, zone
+from bot.delivery.digest import completed_digests
+from bot.delivery.holds import is_held, zone
 from bot.delivery.outbox import RetryPolicy, after_failure
 from bot.delivery.pacing import Pacer
 from bot.delivery.render import message_groups
 from bot.errors import DeliveryError, RetryableDelivery, StorageError, TokenRejected
 from bot.model import Alert, Delivery
-from bot.store import Store
+from bot.store.ports import OutboxStore
 from bot.store.state_writes import StateWrite, StateWriter
 
 log = logging.getLogger("newsbot.deliver")
@@ -114,7 +115,7 @@ class Deliverer:
 
     def __init__(
         self,
-        store: Store,
+        store: OutboxStore,
         sender: Sender,
         *,
         pacer: Pacer | None = None,
@@ -198,16 +199,16 @@ class Deliverer:
                     # a digest is one message (as many as 4096 characters need), not ten alerts
                     most = DIGEST_MOST if chat_id in digests else self.settings.group_most
                     group.create_task(self._chat(chat_id, queue, tally, most))
-        for p in prefs:  # a digest that went out (or had nothing to send) is done until the next
-            last = last_digest_time(p, now)
-            if (
-                last is not None
-                and p.chat_id not in held
-                and (p.muted_until is None or p.muted_until <= now)
-                and self.store.pending_count(p.chat_id) == 0
-                and not self._token_rejected
-            ):
-                self.store.save_prefs(replace(p, digest_sent_at=last))
+        waiting = {
+            p.chat_id: self.store.pending_count(p.chat_id)
+            for p in prefs
+            if p.digest_at is not None and p.chat_id not in held and not self._token_rejected
+        }
+        done = completed_digests(
+            prefs, now=now, held=held, waiting=waiting, token_rejected=self._token_rejected
+        )
+        for p in done:  # a digest that went out (or had nothing to send) is done until the next
+            self.store.save_prefs(p)
         return DeliverReport(tally.sent, tally.retried, tally.failed, tally.messages, len(claimed))
 
     async def drain(self, *, max_wait_s: float) -> DeliverReport:
@@ -274,7 +275,7 @@ class Deliverer:
                 if outcome.action == "moved" and outcome.new_chat_id is not None:
                     # The queue now lives under the new id (merged with what that chat already
                     # had): the next round sends it there, in order, at once.
-                    self.store.migrate_chat(chat_id, outcome.new_chat_id)
+                    self.store.migrate_chat(chat_id, outcome.new_chat_id, now=now)
                     log.warning(
                         "chat %s is now %s; alerts go there (update telegram.channels if it"
                         " names the old id)",
@@ -345,7 +346,7 @@ class Deliverer:
 
 
 async def deliver_due(
-    store: Store,
+    store: OutboxStore,
     sender: Sender,
     clock: Callable[[], float],
     *,

@@ -50,9 +50,16 @@ class Runtime:
     """
 
     def __init__(
-        self, config: Config, *, out: TextIO | None = None, config_path: Path | None = None
+        self,
+        config: Config,
+        *,
+        out: TextIO | None = None,
+        config_path: Path | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        """``clock`` (UTC epoch seconds) is the one every job of the bot reads."""
         self.config = config
+        self.clock = clock
         self.config_path = config_path
         self._config_stamp = _stamp(config_path)
         self.on_sources_changed: Callable[[Config], None] | None = None
@@ -60,7 +67,7 @@ class Runtime:
         self.store = Store(config.database_url)
         self.fetcher = Fetcher(config.fetch)
         self.pages = PagePool(config.fetch.workers or None)
-        self.deps = Deps(store=self.store, fetcher=self.fetcher, clock=time.time, pages=self.pages)
+        self.deps = Deps(store=self.store, fetcher=self.fetcher, clock=clock, pages=self.pages)
         self.telegram: TelegramLink | None = None
         self._out = out
         self._deliverer: Deliverer | None = None
@@ -75,7 +82,7 @@ class Runtime:
                 api_base_url=config.telegram.api_base_url,
                 store=self.store,
                 rules=lambda: self.config.rules,
-                clock=time.time,
+                clock=clock,
                 link_preview=config.telegram.link_preview,
                 poll_timeout_s=config.telegram.poll_timeout_s,
                 send_concurrency=config.telegram.send_concurrency,
@@ -113,7 +120,7 @@ class Runtime:
                     # a rejected token is asked about again (getMe) every few delivery rounds
                     token_probe_s=max(1.0, 5 * self.config.telegram.deliver_every_s),
                 ),
-                clock=time.time,
+                clock=self.clock,
                 on_token_back=self._tell_admins,
             )
         return self._deliverer
@@ -216,7 +223,7 @@ class Runtime:
 
     async def deliver(self) -> DeliverReport:
         async with self._delivering:
-            self.last_delivery_at = time.time()
+            self.last_delivery_at = self.clock()
             try:
                 return await self.deliverer.round()
             except Exception:

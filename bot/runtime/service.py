@@ -1,9 +1,12 @@
 """The service layer: each function reads as a short script over the pure stages and adapters.
 
-check_source: health says whether to run → fetch the source conditionally (unchanged: stop) →
-discover its new items (feed, section page, sitemap) → fetch them → per article: canonical URL →
-clean → fingerprint → match (``bot.runtime.workers``, off the event loop) → place in a story → plan
-alerts → persist → health.
+check_source: load (health says whether to run) → fetch the source conditionally (unchanged:
+stop) → discover its new items (feed, section page, sitemap) and fetch them → digest each page:
+canonical URL, clean, fingerprint, match (``bot.runtime.workers``, off the event loop) → read
+the stories around them → plan, pure: each article's story and alerts
+(``bot.delivery.plan``), the run's verdict (``bot.sources.verdict``) and the source's health
+(``bot.sources.health``) → persist the whole run in one transaction (``RunStore.record_run``),
+which enqueues the deliveries. The store is seen through its port, ``bot.store.ports.RunStore``.
 """
 
 from __future__ import annotations
@@ -13,27 +16,26 @@ import logging
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from bot.config import Config
-from bot.delivery.alerts import plan_alerts, recipients_by_topic
+from bot.delivery.plan import ArticlePlan, ArticlePolicy, Digested, SourceRun, plan_articles
 from bot.errors import FetchError, FetchRejected, StorageError
 from bot.fetch.client import Fetched, Fetcher
 from bot.model import CONSOLE_CHAT_ID, Article, Match, PlannedAlert, Source, Validators
 from bot.runtime.workers import DigestedPage, PageCrashed, PagePool, digest_page
-from bot.sources.backfill import may_alert, select_items
+from bot.sources.backfill import select_items
 from bot.sources.feeds import FeedItem, parse_feed
 from bot.sources.health import HealthPolicy, Notice, RunResult, SourceHealth, assess
 from bot.sources.listing import as_items, discover_links
 from bot.sources.sitemaps import newest_first, parse_sitemap
-from bot.store import Store
-from bot.stories.dedupe import place_article
+from bot.sources.verdict import gives_up, run_result
+from bot.store.ports import RunStore
 from bot.wording import a_or_an
 
 log = logging.getLogger("newsbot.service")
 
 SITEMAP_CHILDREN = 3  # newest child sitemaps of an index read per run
-_GONE = (404, 410)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +44,7 @@ class Deps:
     a number in [0, 1) (backoff jitter). ``pages`` digests pages off the event loop; without
     it they are digested in the caller, as a plain function call."""
 
-    store: Store
+    store: RunStore
     fetcher: Fetcher
     clock: Callable[[], float] = time.time
     rand: Callable[[], float] = random.random
@@ -95,45 +97,34 @@ async def check_source(source: Source, config: Config, deps: Deps) -> CheckRepor
     except FetchError as exc:
         log.warning("source %s: %s", source.id, exc)
         result = RunResult(now=now, error=str(exc), retry_after=exc.retry_after)
-        notice = _finish(source, config, deps, health, result, run)
+        notice, _ = _finish(source, config, deps, health, result, run)
         return CheckReport(source.id, errors=(str(exc),), notice=notice)
     except (StorageError, MemoryError):
         raise
     except Exception as exc:  # a parser's bug on a hostile document: still a failed run
         log.exception("source %s: unexpected error while reading it", source.id)
         error = f"unexpected error while reading the source: {type(exc).__name__}: {exc}"
-        notice = _finish(source, config, deps, health, RunResult(now=now, error=error), run)
+        notice, _ = _finish(source, config, deps, health, RunResult(now=now, error=error), run)
         return CheckReport(source.id, errors=(error,), notice=notice)
     if run.unchanged:
-        notice = _finish(source, config, deps, health, RunResult(now=now), run)
+        notice, _ = _finish(source, config, deps, health, RunResult(now=now), run)
         return CheckReport(source.id, skipped="unchanged", notice=notice)
 
-    report = CheckReport(
-        source.id,
-        new_items=run.new_items,
-        recorded_only=run.recorded_only,
-        first_run=health.first_run,
-    )
     digested = await asyncio.gather(*(_digest(source, config, deps, f) for f, _ in run.pages))
-    for (_, item), page in zip(run.pages, digested, strict=True):
-        if isinstance(page, PageCrashed):
-            log.error("source %s: %s", source.id, page)
-            run.errors.append(str(page))
-            if item is not None and item.key in run.seen:
-                run.seen.remove(item.key)  # not taken: fetch it again next run
-            run.validators.clear()  # and do not take the source as unchanged next run
-            continue
-        report = _merge(report, _take_article(source, config, deps, health, page, item))
-    blocked_only = report.pages > 0 and report.blocked == report.pages
-    result = RunResult(
+    pages = _taken(source, run, digested)
+    plans = _plan(source, config, deps, health, pages)
+    result = run_result(
         now=now,
-        error="; ".join(run.errors) if run.errors and not run.pages and not run.seen else None,
+        kind=source.kind,
+        errors=run.errors,
+        pages=len(plans),
+        blocked=sum(1 for plan in plans if plan.article.blocked),
         new_items=run.new_items,
-        pages=report.pages,
-        blocked=report.blocked if blocked_only or source.kind == "page" else 0,
+        fetched=len(run.pages),
+        seen=len(run.seen),
     )
-    notice = _finish(source, config, deps, health, result, run)
-    return replace(report, errors=tuple(run.errors), notice=notice)
+    notice, deliveries = _finish(source, config, deps, health, result, run, plans)
+    return _report(source, health, run, plans, deliveries, notice)
 
 
 async def _collect(
@@ -182,7 +173,7 @@ async def _collect(
             run.seen.append(item.key)
             continue
         run.errors.append(str(answer))
-        if isinstance(answer, FetchRejected) or answer.status in _GONE:
+        if gives_up(answer.status, rejected=isinstance(answer, FetchRejected)):
             run.seen.append(item.key)  # will not get better: do not ask again
 
 
@@ -236,64 +227,54 @@ async def _digest(
         return exc
 
 
-def _take_article(
-    source: Source,
-    config: Config,
-    deps: Deps,
-    health: SourceHealth,
-    page: DigestedPage,
-    item: FeedItem | None,
-) -> CheckReport:
-    """Place and record one digested article and plan its alerts; a one-article report."""
+def _taken(
+    source: Source, run: _Run, digested: Sequence[DigestedPage | PageCrashed]
+) -> list[Digested]:
+    """The digested articles, in order; a page whose digest crashed is left for the next run."""
+    pages = []
+    for (_, item), page in zip(run.pages, digested, strict=True):
+        if isinstance(page, PageCrashed):
+            log.error("source %s: %s", source.id, page)
+            run.errors.append(str(page))
+            if item is not None and item.key in run.seen:
+                run.seen.remove(item.key)  # not taken: fetch it again next run
+            run.validators.clear()  # and do not take the source as unchanged next run
+            continue
+        pages.append(Digested(page.article, page.fingerprint, tuple(page.matches), item))
+    return pages
+
+
+def _plan(
+    source: Source, config: Config, deps: Deps, health: SourceHealth, pages: Sequence[Digested]
+) -> tuple[ArticlePlan, ...]:
+    """Read what the stories and subscribers are now, then plan every article (pure)."""
+    if not pages:
+        return ()
     now = deps.clock()
-    article, print_, matches = page.article, page.fingerprint, page.matches
-    url = article.url or ""
-    if article.blocked:
-        log.info("source %s: %s is a consent or subscription wall", source.id, url)
-        same_url, _ = deps.store.story_context(url, None, since=now)
-        placement = place_article(None, same_url=same_url, candidates=(), threshold=1.0)
-        deps.store.record_article(
-            source_id=source.id, now=now, article=article, fingerprint=None, placement=placement
-        )
-        return CheckReport(source.id, pages=1, blocked=1)
-    same_url, candidates = deps.store.story_context(
-        url, print_, since=now - config.fetch.story_window_s
-    )
-    placement = place_article(
-        print_,
-        same_url=same_url,
-        candidates=candidates,
-        threshold=config.fetch.story_similarity,
-    )
-    alertable = may_alert(
-        item,
-        article.published,
-        first_run=health.first_run,
+    wanted = [(p.article.url or "", None if p.article.blocked else p.fingerprint) for p in pages]
+    contexts = deps.store.story_contexts(wanted, since=now - config.fetch.story_window_s)
+    topics = list(dict.fromkeys(m.topic_id for page in pages for m in page.matches))
+    policy = ArticlePolicy(
+        source_id=source.id,
+        similarity=config.fetch.story_similarity,
         backfill_s=source.backfill_s,
-        now=now,
-        tried_at=health.first_run_at,
+        first_run=health.first_run,
+        first_run_at=health.first_run_at,
+        subscribers=deps.store.subscribers_of(topics) if topics else {},
+        channels=_current_channels(deps.store, config.telegram.channels) if topics else (),
+        extra=() if config.telegram.token else (CONSOLE_CHAT_ID,),
     )
-    already = (
-        deps.store.story_alerted_topics(placement.story_id)
-        if placement.story_id is not None
-        else set()
-    )
-    # Not alertable (first run, outside the backfill): the alerts are recorded without
-    # recipients, so the story is known and a later edit of it does not alert either.
-    recipients = (
-        recipients_by_topic(
-            [m.topic_id for m in matches],
-            subscribers=deps.store.subscribers_of(m.topic_id for m in matches),
-            channels=_current_channels(deps.store, config.telegram.channels),
-            extra=() if config.telegram.token else (CONSOLE_CHAT_ID,),
-        )
-        if alertable
-        else {}
-    )
-    planned = plan_alerts(
-        article, matches, source_id=source.id, already_alerted=already, recipients=recipients
-    )
-    if placement.relation in ("copy", "edit") and placement.of is not None:
+    plans = plan_articles(pages, contexts, policy, now)
+    for plan in plans:
+        _log_placement(source, plan)
+    return plans
+
+
+def _log_placement(source: Source, plan: ArticlePlan) -> None:
+    url, placement = plan.article.url or "", plan.placement
+    if plan.article.blocked:
+        log.info("source %s: %s is a consent or subscription wall", source.id, url)
+    elif placement.relation in ("copy", "edit") and placement.of is not None:
         log.info(
             "source %s: %s is %s of %s (similarity %.2f)",
             source.id,
@@ -302,35 +283,32 @@ def _take_article(
             placement.of.url,
             placement.similarity,
         )
-    _, deliveries = deps.store.record_article(
-        source_id=source.id,
-        now=now,
-        article=article,
-        fingerprint=print_,
-        placement=placement,
-        planned=planned,
-    )
+
+
+def _report(
+    source: Source,
+    health: SourceHealth,
+    run: _Run,
+    plans: Sequence[ArticlePlan],
+    deliveries: Sequence[int],
+    notice: Notice | None,
+) -> CheckReport:
+    read = [plan for plan in plans if not plan.article.blocked]
+    alerting = [plan for plan in read if plan.alertable]
     return CheckReport(
         source.id,
-        pages=1,
-        matches=((article, matches),),
-        alerts=len(planned) if alertable else 0,
-        planned=planned if alertable else (),
+        pages=len(plans),
+        blocked=len(plans) - len(read),
+        matches=tuple((plan.article, plan.matches) for plan in read),
+        alerts=sum(len(plan.planned) for plan in alerting),
         deliveries=tuple(deliveries),
-        copies=1 if placement.relation in ("copy", "edit", "same") else 0,
-    )
-
-
-def _merge(report: CheckReport, one: CheckReport) -> CheckReport:
-    return replace(
-        report,
-        pages=report.pages + one.pages,
-        blocked=report.blocked + one.blocked,
-        matches=report.matches + one.matches,
-        alerts=report.alerts + one.alerts,
-        deliveries=report.deliveries + one.deliveries,
-        copies=report.copies + one.copies,
-        planned=report.planned + one.planned,
+        errors=tuple(run.errors),
+        new_items=run.new_items,
+        recorded_only=run.recorded_only,
+        copies=sum(1 for plan in read if plan.copy),
+        notice=notice,
+        first_run=health.first_run,
+        planned=tuple(alert for plan in alerting for alert in plan.planned),
     )
 
 
@@ -341,8 +319,10 @@ def _finish(
     health: SourceHealth,
     result: RunResult,
     run: _Run,
-) -> Notice | None:
-    """Assess health, persist the end of the run, return the notice for admins, if any."""
+    plans: Sequence[ArticlePlan] = (),
+) -> tuple[Notice | None, list[int]]:
+    """Assess health, persist the whole run in one transaction; the notice for admins, if
+    any, and the new deliveries."""
     policy = HealthPolicy(
         interval_s=source.interval_s,
         failures_before_notice=config.fetch.failures_before_notice,
@@ -350,14 +330,15 @@ def _finish(
         expect_new_s=source.expect_new_s,
     )
     new_health, notice = assess(health, result, policy, rand=deps.rand())
-    deps.store.record_run(
+    record = SourceRun(
         source.id,
         now=result.now,
         health=new_health,
-        seen_keys=run.seen,
-        fetched=run.validators if result.error is None else (),
+        articles=tuple(plans),
+        seen_keys=tuple(run.seen),
+        validators=tuple(run.validators) if result.error is None else (),
     )
-    return notice
+    return notice, deps.store.record_run(record)
 
 
 def _refreshed(previous: Validators, fetched: Fetched) -> Validators:
@@ -369,7 +350,7 @@ def _refreshed(previous: Validators, fetched: Fetched) -> Validators:
 
 
 def _current_channels(
-    store: Store, channels: Sequence[tuple[int, Sequence[str]]]
+    store: RunStore, channels: Sequence[tuple[int, Sequence[str]]]
 ) -> list[tuple[int, Sequence[str]]]:
     """Configured chats under their current ids: a group in config that has since become a
     supergroup gets its alerts at the new id directly (the move was logged when it happened)."""

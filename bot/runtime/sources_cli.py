@@ -10,9 +10,10 @@ from typing import Any
 from bot.config import Config
 from bot.sources.health import HealthPolicy, SourceHealth, condition_of
 from bot.store import Store
+from bot.store.ports import SourcesStore
 
 
-def source_rows(config: Config, store: Store, now: float) -> list[dict[str, Any]]:
+def source_rows(config: Config, store: SourcesStore, now: float) -> list[dict[str, Any]]:
     """One plain dict per configured source: what it is and how it is doing."""
     statuses = store.source_statuses()
     rows = []

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.errors import StorageError
-from bot.store import Store
+from bot.store.ports import OutboxStore
 
 log = logging.getLogger("newsbot.deliver")
 
@@ -36,7 +36,7 @@ class StateWrite:
 class StateWriter:
     """Writes outcomes; keeps the ones the database refused until :meth:`flush` succeeds."""
 
-    def __init__(self, store: Store, *, tries: int = 5, backoff_s: float = 0.2) -> None:
+    def __init__(self, store: OutboxStore, *, tries: int = 5, backoff_s: float = 0.2) -> None:
         self.store = store
         self.tries = tries
         self.backoff_s = backoff_s

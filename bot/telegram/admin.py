@@ -18,7 +18,7 @@ from bot.delivery.render import neutralize
 from bot.errors import FetchError
 from bot.fetch.client import Fetcher
 from bot.rules import RuleSet
-from bot.store import Store
+from bot.store.ports import AdminStore
 from bot.telegram.commands import Chat, Reply
 
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
@@ -52,7 +52,7 @@ def _when(ts: float | None, now: float) -> str:
     return f"{stamp} ({ago}s ago)"
 
 
-def status(store: Store, now: float, last_cycle: float | None) -> Reply:
+def status(store: AdminStore, now: float, last_cycle: float | None) -> Reply:
     """Sources by health with their last error, the outbox by state, the latest failures."""
     lines = ["<b>Sources</b>"]
     statuses = store.source_statuses()
@@ -80,7 +80,7 @@ def status(store: Store, now: float, last_cycle: float | None) -> Reply:
 
 
 async def admin_answer(
-    command: str, args: Sequence[str], chat: Chat, store: Store, hooks: AdminHooks, now: float
+    command: str, args: Sequence[str], chat: Chat, store: AdminStore, hooks: AdminHooks, now: float
 ) -> Reply:
     """The reply to an admin command; a refusal for anyone not in ``telegram.admins``."""
     if chat.user_id is None or chat.user_id not in hooks.admins():

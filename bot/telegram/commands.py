@@ -14,7 +14,7 @@ from html import escape
 
 from bot.delivery.holds import describe, last_digest_time, parse_clock, parse_mute, zone
 from bot.rules import RuleSet
-from bot.store import Store
+from bot.store.ports import ChatStore
 from bot.wording import count
 
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -75,7 +75,7 @@ def _topic_buttons(rules: RuleSet, followed: Sequence[str]) -> tuple[tuple[str, 
     )
 
 
-def _start(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: float) -> Reply:
+def _start(chat: Chat, args: Sequence[str], store: ChatStore, rules: RuleSet, now: float) -> Reply:
     followed = store.subscriptions_of(chat.chat_id)
     return Reply(
         "👋 <b>newsbot</b> watches the news and tells you when a story matches a topic you "
@@ -88,12 +88,12 @@ def _start(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: f
     )
 
 
-def _help(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: float) -> Reply:
+def _help(chat: Chat, args: Sequence[str], store: ChatStore, rules: RuleSet, now: float) -> Reply:
     lines = [f"/{name} — {escape(text)}" for name, text in COMMANDS]
     return Reply("<b>Commands</b>\n" + "\n".join(lines))
 
 
-def _whoami(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: float) -> Reply:
+def _whoami(chat: Chat, args: Sequence[str], store: ChatStore, rules: RuleSet, now: float) -> Reply:
     """The ids a maintainer puts in ``telegram.admins`` (user) and ``telegram.channels`` (chat)."""
     user = f"<code>{chat.user_id}</code>" if chat.user_id is not None else "not shown (anonymous)"
     return Reply(
@@ -105,7 +105,7 @@ def _whoami(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: 
     )
 
 
-def _topics_reply(chat_id: int, store: Store, rules: RuleSet) -> Reply:
+def _topics_reply(chat_id: int, store: ChatStore, rules: RuleSet) -> Reply:
     followed = store.subscriptions_of(chat_id)
     return Reply(
         f"<b>Topics</b> — tap to follow or stop (✅ = you follow it)\n"
@@ -114,7 +114,7 @@ def _topics_reply(chat_id: int, store: Store, rules: RuleSet) -> Reply:
     )
 
 
-def _topics(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: float) -> Reply:
+def _topics(chat: Chat, args: Sequence[str], store: ChatStore, rules: RuleSet, now: float) -> Reply:
     return _topics_reply(chat.chat_id, store, rules)
 
 
@@ -130,12 +130,14 @@ def _pick_topic(args: Sequence[str], rules: RuleSet, usage: str) -> tuple[str | 
     return wanted, None
 
 
-def _follow(chat: Chat, topic_id: str, store: Store, now: float) -> bool:
+def _follow(chat: Chat, topic_id: str, store: ChatStore, now: float) -> bool:
     store.upsert_subscriber(chat.chat_id, user_id=chat.user_id, chat_type=chat.chat_type, now=now)
     return store.subscribe(chat.chat_id, topic_id, now)
 
 
-def _subscribe(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: float) -> Reply:
+def _subscribe(
+    chat: Chat, args: Sequence[str], store: ChatStore, rules: RuleSet, now: float
+) -> Reply:
     topic_id, problem = _pick_topic(args, rules, "/subscribe topic-id")
     if problem or topic_id is None:
         return problem or Reply("")
@@ -146,7 +148,7 @@ def _subscribe(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, no
 
 
 def _unsubscribe(
-    chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: float
+    chat: Chat, args: Sequence[str], store: ChatStore, rules: RuleSet, now: float
 ) -> Reply:
     topic_id, problem = _pick_topic(args, rules, "/unsubscribe topic-id")
     if problem or topic_id is None:
@@ -157,7 +159,7 @@ def _unsubscribe(
     return Reply(f"You were not following <b>{name}</b>.")
 
 
-def _mysubs(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: float) -> Reply:
+def _mysubs(chat: Chat, args: Sequence[str], store: ChatStore, rules: RuleSet, now: float) -> Reply:
     followed = store.subscriptions_of(chat.chat_id)
     prefs = store.prefs_of(chat.chat_id)
     if not followed:
@@ -184,7 +186,7 @@ def _local(ts: float, tz_name: str) -> str:
     return datetime.fromtimestamp(ts, zone(tz_name) or UTC).strftime("%Y-%m-%d %H:%M")
 
 
-def _mute(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: float) -> Reply:
+def _mute(chat: Chat, args: Sequence[str], store: ChatStore, rules: RuleSet, now: float) -> Reply:
     seconds = parse_mute(args[0]) if args else None
     if seconds is None:
         given = f" (<code>{escape(args[0][:32])}</code> is not one)" if args else ""
@@ -201,7 +203,7 @@ def _mute(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: fl
     )
 
 
-def _unmute(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: float) -> Reply:
+def _unmute(chat: Chat, args: Sequence[str], store: ChatStore, rules: RuleSet, now: float) -> Reply:
     prefs = store.prefs_of(chat.chat_id)
     if prefs.muted_until is None or prefs.muted_until <= now:
         return Reply("You are not muted: alerts arrive as usual.")
@@ -214,7 +216,7 @@ def _unmute(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: 
     return Reply(f"🔔 Unmuted.{more}")
 
 
-def _digest(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: float) -> Reply:
+def _digest(chat: Chat, args: Sequence[str], store: ChatStore, rules: RuleSet, now: float) -> Reply:
     prefs = store.prefs_of(chat.chat_id)
     usage = (
         "Usage: <code>/digest 08:00</code> for one message a day at that time "
@@ -237,7 +239,9 @@ def _digest(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: 
     )
 
 
-def _timezone(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now: float) -> Reply:
+def _timezone(
+    chat: Chat, args: Sequence[str], store: ChatStore, rules: RuleSet, now: float
+) -> Reply:
     prefs = store.prefs_of(chat.chat_id)
     usage = (
         "Usage: <code>/timezone Area/City</code>, e.g. <code>/timezone Europe/Berlin</code>, "
@@ -257,7 +261,7 @@ def _timezone(chat: Chat, args: Sequence[str], store: Store, rules: RuleSet, now
     )
 
 
-Handler = Callable[[Chat, Sequence[str], Store, RuleSet, float], Reply]
+Handler = Callable[[Chat, Sequence[str], ChatStore, RuleSet, float], Reply]
 
 HANDLERS: dict[str, Handler] = {
     "start": _start,
@@ -275,7 +279,7 @@ HANDLERS: dict[str, Handler] = {
 
 
 def answer(
-    command: str, args: Sequence[str], chat: Chat, store: Store, rules: RuleSet, now: float
+    command: str, args: Sequence[str], chat: Chat, store: ChatStore, rules: RuleSet, now: float
 ) -> Reply:
     """The reply to ``/command args`` from ``chat``; unknown commands get the help text."""
     if command.lower() in CHANGING and not chat.may_change:
@@ -284,7 +288,7 @@ def answer(
     return handler(chat, args, store, rules, now)
 
 
-def press(data: str, chat: Chat, store: Store, rules: RuleSet, now: float) -> tuple[Reply, str]:
+def press(data: str, chat: Chat, store: ChatStore, rules: RuleSet, now: float) -> tuple[Reply, str]:
     """A /topics button was pressed: toggle the topic; the message's new form and a toast."""
     topic_id = data.removeprefix(TOGGLE_PREFIX)
     topic = rules.topic(topic_id) if data.startswith(TOGGLE_PREFIX) else None

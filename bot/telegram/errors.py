@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from datetime import timedelta
 from typing import Any
 
@@ -51,11 +51,18 @@ from bot.errors import (
 )
 from bot.redact import redact
 
-# PTB 22 warns on every read of a time period as int (and RetryAfter reads its own while being
-# built); opting in to timedelta periods, the next major version's behaviour, silences that.
-os.environ.setdefault("PTB_TIMEDELTA", "true")
-
 _REJECTED_TEXT = ("can't parse entities", "message is too long", "entities too long")
+
+
+def use_timedelta_periods(environ: MutableMapping[str, str] | None = None) -> None:
+    """Opt in to PTB's timedelta periods (``PTB_TIMEDELTA``) unless the environment says otherwise.
+
+    PTB 22 warns on every read of a time period as int (and ``RetryAfter`` reads its own while
+    being built); opting in to the next major version's behaviour silences that. PTB reads the
+    variable from the process environment at each read, so the adapter calls this when it is
+    set up (``TelegramLink``), never at import.
+    """
+    (os.environ if environ is None else environ).setdefault("PTB_TIMEDELTA", "true")
 
 
 def _seconds(value: int | float | timedelta) -> float:

@@ -39,7 +39,7 @@ from bot.store import Store
 from bot.telegram.admin import ADMIN_COMMANDS, AdminHooks, admin_answer
 from bot.telegram.commands import CHANGING, COMMANDS, Chat, Reply, answer, press
 from bot.telegram.console import ConsoleSender as ConsoleSender  # re-exported: its old home
-from bot.telegram.errors import CheckedRequest, translate
+from bot.telegram.errors import CheckedRequest, translate, use_timedelta_periods
 
 log = logging.getLogger("newsbot.telegram")
 
@@ -66,6 +66,7 @@ class TelegramLink:
         send_timeout_s: float = 20.0,
         admin: AdminHooks | None = None,
     ) -> None:
+        use_timedelta_periods()
         self._token = token
         self._rejected = False  # some request saw 401/404 since the last good probe
         self.store = store

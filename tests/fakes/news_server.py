@@ -21,7 +21,11 @@ from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from tests.fakes.waiting import wait_on
+
+T = TypeVar("T")
 
 LAST_MODIFIED = "Wed, 01 Jan 2025 00:00:00 GMT"
 
@@ -209,15 +213,12 @@ class NewsServer:
     def statuses(self, path: str) -> list[int]:
         return [r.status for r in self.seen(path)]
 
-    def wait_for(self, predicate: Callable[[NewsServer], bool], timeout: float = 10.0) -> bool:
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while not predicate(self):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._changed.wait(left)
-            return True
+    def wait_for(self, predicate: Callable[[NewsServer], T], timeout: float = 10.0) -> T:
+        """Block until ``predicate(server)`` is truthy and return its value; TimeoutError if not.
+
+        Woken on every request seen, never by polling (as ``FakeTelegram.wait_for``).
+        """
+        return wait_on(self._changed, lambda: predicate(self), timeout, "news server")
 
     # -- serving ---------------------------------------------------------------------------
 

@@ -1,0 +1,258 @@
+"""Label each extracted block: article text, or what it is (consent, byline, wall…) and why.
+
+Classifiers are small functions ``(block, context) -> Removed | None``, composed the way
+structlog composes processors: a pass runs its list in order on each block still unclaimed,
+and the first that returns a ``Removed`` decides the block; a block no classifier claims is
+article text. Passes follow one another because some decisions rest on earlier ones: a
+notice's neighbours go with it, the headline is the first block left, a byline sits at the
+ends of what is left, the bio follows the byline's author, and a page with almost nothing
+left is a wall. Before each pass its ``prepare`` step adds to the (frozen) context what the
+passes so far decided; the classifiers themselves only read.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from bot.clean.boilerplate import (
+    is_boilerplate_line,
+    is_copyright_line,
+    repeated_runs,
+    teaser_tail_start,
+)
+from bot.clean.byline import author_bio_start, byline_author
+from bot.clean.consent_text import is_consent_notice, normalize_space
+from bot.clean.consent_words import is_notice_part, is_notice_text
+from bot.clean.walls import is_subscription_notice, is_wall
+from bot.model import Removed
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One extracted block: its place among the page's blocks, its text and its text with
+    whitespace collapsed (computed once, read by most classifiers)."""
+
+    index: int
+    text: str
+    flat: str
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What classifiers know besides the block: the page, and what earlier passes decided."""
+
+    blocks: tuple[Block, ...]
+    titles: frozenset[str]
+    meta_author: str | None
+    dom_consent: int
+    copies: frozenset[int] = frozenset()
+    tail: int = 0
+    verdicts: tuple[Removed | None, ...] = ()
+    kept: tuple[int, ...] = ()
+    author: str | None = None
+    bio: int | None = None
+    walled: bool = False
+
+    def kept_position(self, block: Block) -> int:
+        """Where ``block`` (still unclaimed) stands among the unclaimed blocks."""
+        return bisect_left(self.kept, block.index)
+
+
+Classifier = Callable[[Block, Context], Removed | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Pass:
+    """Classifiers run together, after ``prepare`` adds the facts they need to the context."""
+
+    prepare: Callable[[Context], Context]
+    classifiers: tuple[Classifier, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """The outcome: a verdict per block (None for article text) and the byline's author."""
+
+    verdicts: tuple[Removed | None, ...]
+    author: str | None
+    blocked: bool
+
+
+def label(
+    texts: Sequence[str],
+    titles: frozenset[str],
+    meta_author: str | None,
+    dom_consent: int,
+    passes: Sequence[Pass] | None = None,
+) -> Labels:
+    """Run ``passes`` (default ``PASSES``) over the blocks ``texts`` of one page."""
+    blocks = tuple(Block(i, t, normalize_space(t)) for i, t in enumerate(texts))
+    context = Context(blocks, titles, meta_author, dom_consent)
+    verdicts: tuple[Removed | None, ...] = (None,) * len(blocks)
+    for step in PASSES if passes is None else passes:
+        kept = tuple(i for i, v in enumerate(verdicts) if v is None)
+        context = step.prepare(replace(context, verdicts=verdicts, kept=kept))
+        decided = list(verdicts)
+        for i in kept:
+            decided[i] = _first(step.classifiers, blocks[i], context)
+        verdicts = tuple(decided)
+    return Labels(verdicts, context.author, context.walled)
+
+
+def _first(classifiers: tuple[Classifier, ...], block: Block, context: Context) -> Removed | None:
+    for classify in classifiers:
+        verdict = classify(block, context)
+        if verdict is not None:
+            return verdict
+    return None
+
+
+# Pass 1: each block on its own (and the page's copied runs and teaser tail).
+
+
+def _page_facts(context: Context) -> Context:
+    texts = [b.text for b in context.blocks]
+    return replace(context, copies=frozenset(repeated_runs(texts)), tail=teaser_tail_start(texts))
+
+
+def teaser_tail(block: Block, context: Context) -> Removed | None:
+    """The teaser section after the article ("You may also like…") and all that follows."""
+    return Removed("boilerplate", block.text) if block.index >= context.tail else None
+
+
+def repeat(block: Block, context: Context) -> Removed | None:
+    """A block of a run of blocks that copies an earlier run (print/AMP twins, carousels)."""
+    return Removed("repeat", block.text) if block.index in context.copies else None
+
+
+# Machine values that leak from hidden markup: a bare ISO 8601 timestamp.
+_BARE_VALUE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?\S*\s*$")
+
+
+def machine_value(block: Block, context: Context) -> Removed | None:
+    """A bare timestamp or a site's copyright line."""
+    if _BARE_VALUE.match(block.text) or is_copyright_line(block.text):
+        return Removed("boilerplate", block.text)
+    return None
+
+
+def consent_notice(block: Block, context: Context) -> Removed | None:
+    """A cookie or consent notice, by its phrasing or by its families of consent words."""
+    if is_consent_notice(block.text) or is_notice_text(block.flat):
+        return Removed("consent", block.text)
+    return None
+
+
+def subscription_prompt(block: Block, context: Context) -> Removed | None:
+    """A prompt to subscribe or log in to read on."""
+    return Removed("wall", block.text) if is_subscription_notice(block.text) else None
+
+
+def furniture_line(block: Block, context: Context) -> Removed | None:
+    """A page-furniture label ("Advertisement", "Share this article", "Read more")."""
+    return Removed("boilerplate", block.text) if is_boilerplate_line(block.flat) else None
+
+
+# Pass 2: a notice is removed as a whole. The blocks next to one that belong to it (its
+# policy pointer, its buttons) go with it, through any of its parts in between.
+_NOTICE_AFTER = 3
+_NOTICE_BEFORE = 2
+
+
+def _as_is(context: Context) -> Context:
+    return context
+
+
+def notice_part(block: Block, context: Context) -> Removed | None:
+    """A notice's policy pointer or button row next to a notice the first pass found."""
+    verdicts, i = context.verdicts, block.index
+    for step, reach in ((-1, _NOTICE_AFTER), (1, _NOTICE_BEFORE)):
+        # The nearest block the first pass claimed, within reach: a notice, or the chain's end.
+        j = next(
+            (
+                j
+                for j in range(i + step, i + step * (reach + 1), step)
+                if 0 <= j < len(verdicts) and verdicts[j] is not None
+            ),
+            i,
+        )
+        verdict = verdicts[j]
+        if verdict is None or verdict.kind != "consent":
+            continue
+        if all(is_notice_part(context.blocks[k].flat) for k in range(i, j, step)):
+            return Removed("consent", block.text)
+    return None
+
+
+# Pass 3: the headline repeated at the top of the text.
+
+
+def headline(block: Block, context: Context) -> Removed | None:
+    """The page's title or headline as the first block left (or a run of such blocks)."""
+    if block.flat.lower() not in context.titles:
+        return None
+    before = context.kept[: context.kept_position(block)]
+    if all(context.blocks[k].flat.lower() in context.titles for k in before):
+        return Removed("title", block.text)
+    return None
+
+
+# Pass 4: bylines sit at the top or the bottom of what is left.
+_BYLINE_REACH = 4
+
+
+def byline(block: Block, context: Context) -> Removed | None:
+    """A byline ("By Jane Doe", "Автор: …") among the first or last blocks left."""
+    position = context.kept_position(block)
+    if _BYLINE_REACH <= position < len(context.kept) - _BYLINE_REACH:
+        return None
+    return Removed("byline", block.text) if byline_author(block.text) else None
+
+
+# Pass 5: the author's bio that closes the article.
+
+
+def _bio_start(context: Context) -> Context:
+    bylines = [v.text for v in context.verdicts if v is not None and v.kind == "byline"]
+    author = byline_author(bylines[-1]) if bylines else None
+    kept = [context.blocks[i].text for i in context.kept]
+    start = author_bio_start(kept, author or context.meta_author)
+    return replace(context, author=author, bio=None if start is None else context.kept[start])
+
+
+def bio(block: Block, context: Context) -> Removed | None:
+    """The closing blocks that open with the author's full name ("Jane Doe is…")."""
+    if context.bio is not None and block.index >= context.bio:
+        return Removed("bio", block.text)
+    return None
+
+
+# Pass 6: a page whose article is (almost) nothing once notices and prompts are gone.
+
+
+def _walled(context: Context) -> Context:
+    kinds = [v.kind for v in context.verdicts if v is not None]
+    consent = context.dom_consent + kinds.count("consent")
+    kept = [context.blocks[i].text for i in context.kept]
+    return replace(context, walled=is_wall(kept, consent, kinds.count("wall")))
+
+
+def wall(block: Block, context: Context) -> Removed | None:
+    """What is left of a page that is only a consent or subscription wall."""
+    return Removed("wall", block.text) if context.walled else None
+
+
+PASSES: tuple[Pass, ...] = (
+    Pass(
+        _page_facts,
+        (teaser_tail, repeat, machine_value, consent_notice, subscription_prompt, furniture_line),
+    ),
+    Pass(_as_is, (notice_part,)),
+    Pass(_as_is, (headline,)),
+    Pass(_as_is, (byline,)),
+    Pass(_bio_start, (bio,)),
+    Pass(_walled, (wall,)),
+)

@@ -1,0 +1,206 @@
+"""Stories, their articles and the alerts they made: what a run reads to place its articles, and
+how it writes them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+
+from bot.delivery.plan import ArticlePlan, StoryContext
+from bot.model import Article, PlannedAlert
+from bot.store.base import StoreBase, ts
+from bot.store.schema import alerts, articles, deliveries, stories, story_bands
+from bot.stories.dedupe import StoryRef
+from bot.stories.fingerprint import Fingerprint
+
+_CANDIDATES_MOST = 200  # candidate copies read per article
+
+
+class StoryRecords:
+    """The stories seen so far, each with its articles and their alerts."""
+
+    def __init__(self, db: StoreBase) -> None:
+        self.db = db
+
+    def story_contexts(
+        self, wanted: Sequence[tuple[str, Fingerprint | None]], *, since: float
+    ) -> list[StoryContext]:
+        with self.db._tx() as conn:
+            found = [_around(conn, url, fingerprint, since) for url, fingerprint in wanted]
+            story_ids = {r.story_id for same, near in found for r in (*near, same) if r}
+            alerted = _alerted_topics(conn, story_ids)
+        out = []
+        for same_url, candidates in found:
+            ids = {r.story_id for r in (*candidates, same_url) if r} & alerted.keys()
+            out.append(StoryContext(same_url, tuple(candidates), {i: alerted[i] for i in ids}))
+        return out
+
+    def also_reported_by(self, story_id: int) -> list[tuple[str, str]]:
+        with self.db._tx() as conn:
+            rows = conn.execute(
+                select(articles.c.source_id, articles.c.url)
+                .where(articles.c.story_id == story_id)
+                .order_by(articles.c.first_seen_at, articles.c.id)
+            )
+            return [(row[0], row[1]) for row in rows]
+
+    # -- writing a run's articles (inside the run's transaction) ---------------------------
+
+    def write_articles(
+        self, conn: Connection, source_id: str, now: float, plans: Sequence[ArticlePlan]
+    ) -> list[int]:
+        """Store each planned article in its story, with its alerts; return the new deliveries.
+
+        A story the run created (provisional id below zero) is inserted at its first article.
+        """
+        created: dict[int, int] = {}
+        new_deliveries: list[int] = []
+        for plan in plans:
+            story_id = plan.story_id
+            if story_id < 0:
+                if story_id not in created:
+                    created[story_id] = _new_story(conn, plan.article, now)
+                story_id = created[story_id]
+            article_id = self._write_article(conn, source_id, now, plan, story_id)
+            new_deliveries += self._write_alerts(conn, article_id, plan.planned, now)
+        return new_deliveries
+
+    def _write_article(
+        self, conn: Connection, source_id: str, now: float, plan: ArticlePlan, story_id: int
+    ) -> int:
+        article, fingerprint = plan.article, plan.fingerprint
+        url = article.url or ""
+        conn.execute(
+            self.db._insert_ignore(articles),
+            {
+                "url": url,
+                "source_id": source_id,
+                "title": article.title,
+                "language": article.language,
+                "published_at": ts(article.published),
+                "first_seen_at": now,
+                "blocked": article.blocked,
+                "story_id": story_id,
+                "fingerprint": fingerprint.to_text() if fingerprint else None,
+            },
+        )
+        article_id = int(
+            conn.execute(
+                select(articles.c.id).where(articles.c.url == url, articles.c.story_id == story_id)
+            ).scalar_one()
+        )
+        if fingerprint is not None:
+            conn.execute(
+                update(articles)
+                .where(articles.c.id == article_id)
+                .values(fingerprint=fingerprint.to_text())
+            )
+            conn.execute(
+                self.db._insert_ignore(story_bands),
+                [
+                    {"band": b, "article_id": article_id, "seen_at": now}
+                    for b in fingerprint.bands()
+                ],
+            )
+        return article_id
+
+    def _write_alerts(
+        self, conn: Connection, article_id: int, planned: Sequence[PlannedAlert], now: float
+    ) -> list[int]:
+        new_deliveries: list[int] = []
+        for item in planned:
+            alert_id = self._write_alert(conn, article_id, item, now)
+            if alert_id is None:
+                continue
+            for chat_id in dict.fromkeys(item.recipients):
+                row = conn.execute(
+                    self.db._insert_ignore(deliveries).returning(deliveries.c.id),
+                    {
+                        "alert_id": alert_id,
+                        "chat_id": chat_id,
+                        "state": "pending",
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                        "created_at": now,
+                    },
+                ).first()
+                if row is not None:
+                    new_deliveries.append(int(row[0]))
+        return new_deliveries
+
+    def _write_alert(
+        self, conn: Connection, article_id: int, item: PlannedAlert, now: float
+    ) -> int | None:
+        alert = item.alert
+        row = conn.execute(
+            self.db._insert_ignore(alerts).returning(alerts.c.id),
+            {
+                "article_id": article_id,
+                "topic_id": alert.topic_id,
+                "topic_name": alert.topic_name,
+                "score": item.score,
+                "reason": alert.reason,
+                "snippet": alert.snippet,
+                "marks": json.dumps([list(m) for m in alert.marks]),
+                "created_at": now,
+            },
+        ).first()
+        return int(row[0]) if row is not None else None
+
+
+def _around(
+    conn: Connection, url: str, fingerprint: Fingerprint | None, since: float
+) -> tuple[StoryRef | None, list[StoryRef]]:
+    """The latest stored version of ``url``, and articles seen since ``since`` whose
+    fingerprints share a band with ``fingerprint`` (candidate copies)."""
+    a = articles.c
+    row = conn.execute(
+        select(a.story_id, a.url, a.source_id, a.fingerprint)
+        .where(a.url == url, a.story_id.is_not(None))
+        .order_by(a.id.desc())
+        .limit(1)
+    ).first()
+    same_url = _ref(row) if row is not None else None
+    if fingerprint is None:
+        return same_url, []
+    ids = select(story_bands.c.article_id).where(
+        story_bands.c.band.in_(fingerprint.bands()), story_bands.c.seen_at >= since
+    )
+    rows = conn.execute(
+        select(a.story_id, a.url, a.source_id, a.fingerprint)
+        .where(a.id.in_(ids), a.url != url, a.story_id.is_not(None))
+        .limit(_CANDIDATES_MOST)
+    )
+    return same_url, [_ref(r) for r in rows]
+
+
+def _alerted_topics(conn: Connection, story_ids: Collection[int]) -> dict[int, frozenset[str]]:
+    if not story_ids:
+        return {}
+    rows = conn.execute(
+        select(articles.c.story_id, alerts.c.topic_id)
+        .join(articles, alerts.c.article_id == articles.c.id)
+        .where(articles.c.story_id.in_(list(story_ids)))
+    )
+    found: dict[int, set[str]] = {}
+    for story_id, topic_id in rows:
+        found.setdefault(int(story_id), set()).add(topic_id)
+    return {story_id: frozenset(topics) for story_id, topics in found.items()}
+
+
+def _new_story(conn: Connection, article: Article, now: float) -> int:
+    return int(
+        conn.execute(
+            stories.insert().returning(stories.c.id),
+            {"first_seen_at": now, "title": article.title},
+        ).scalar_one()
+    )
+
+
+def _ref(row: Any) -> StoryRef:
+    fp = Fingerprint.from_text(row.fingerprint) if row.fingerprint else None
+    return StoryRef(int(row.story_id), row.url, row.source_id, fp)
