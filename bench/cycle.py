@@ -11,16 +11,22 @@ of ``--repeat`` rounds, ratios against the script in the same run. The systems:
 - ``newsbot``: ``python -m bot run --once`` of this checkout, one ``page`` source per URL, host
   limits pinned to the others' 10 at a time (every page is on one host).
 
-Two things are added to the harness: the peak RSS printed is that of the whole process tree
+Three things are added to the harness: the peak RSS printed is that of the whole process tree
 (the harness reads only the top process's; newsbot's page workers are child processes), sampled
-every 20 ms and never below the top process's own peak; and newsbot's time from start to its
-first request (``bench/startup.py``, median of 3).
+every 20 ms and never below the top process's own peak; the peak PSS of that tree (each shared
+page split between the processes that map it: the summed RSS counts the libraries every worker
+maps once per worker), printed after the table; and newsbot's time from start to its first
+request (``bench/startup.py``, median of 3).
 
     PEERS_VENV=/tmp/peers-venv python bench/cycle.py --n 1000 --repeat 3
 
 (``PEERS_VENV``: a venv with ``../shared/tools/peers/requirements.txt``; without urlwatch in it,
-pass ``--systems baseline,newsbot``.) Other options go to the harness (``--json FILE``,
-``--keep``, ``--timeout S``).
+pass ``--systems baseline,newsbot``.) ``--python PATH`` (or ``NEWSBOT_PYTHON``) is the
+interpreter that runs newsbot, by default this one: give it a venv holding only newsbot's
+dependencies, as the peers have theirs, so that packages a development environment adds (trio,
+which httpcore imports when present and which runs ``ldconfig`` as it loads; httpx's optional
+CLI with rich) are not counted against it. ``--checkout PATH`` measures another tree. Other
+options go to the harness (``--json FILE``, ``--keep``, ``--timeout S``).
 """
 
 from __future__ import annotations
@@ -75,42 +81,63 @@ def _children() -> dict[int, int]:
     return parents
 
 
-def _rss_kb(pid: int) -> int:
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """RSS and PSS of a process (PSS splits each shared page between the processes mapping it)."""
     try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            found = {
+                k: int(v.split()[0])
+                for k, v in (line.split(":", 1) for line in f)
+                if k in ("Rss", "Pss")
+            }
+        return found.get("Rss", 0), found.get("Pss", 0)
+    except (OSError, ValueError):
+        return 0, 0
 
 
-def tree_rss_kb(exclude: set[int]) -> int:
-    """Summed RSS of this process's descendants, less the excluded subtrees (the page server)."""
+def tree_memory_kb(exclude: set[int]) -> tuple[int, int]:
+    """Summed RSS and PSS of this process's descendants, less the excluded subtrees (the page
+    server)."""
     parents = _children()
-    me, total = os.getpid(), 0
+    me, rss, pss = os.getpid(), 0, 0
     for pid in parents:
         node, chain = pid, []
         while node in parents and node != me and node not in exclude and node > 1:
             chain.append(node)
             node = parents[node]
         if node == me and chain:
-            total += _rss_kb(pid)
-    return total
+            one_rss, one_pss = _memory_kb(pid)
+            rss, pss = rss + one_rss, pss + one_pss
+    return rss, pss
+
+
+# (system, phase) -> peak tree PSS in MB of each round, printed after the harness's table
+PSS: dict[tuple[str, str], list[float]] = {}
+
+
+def _system(cmd: list[str]) -> str:
+    joined = " ".join(cmd)
+    return (
+        "baseline"
+        if "baseline_script" in joined
+        else "urlwatch"
+        if "urlwatch" in joined
+        else "newsbot"
+    )
 
 
 def measure_tree_rss(harness: ModuleType) -> None:
-    """Make the harness report the peak RSS of the measured process tree."""
+    """Make the harness report the peak RSS of the measured process tree (and keep its PSS)."""
     measured = harness.run_measured
 
     def run_measured(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float, log: Path):  # type: ignore[no-untyped-def]
         before = set(_children())
-        peak, done = [0], threading.Event()
+        peak, done = [0, 0], threading.Event()
 
         def sample() -> None:
             while not done.wait(0.02):
-                peak[0] = max(peak[0], tree_rss_kb(before))
+                rss, pss = tree_memory_kb(before)
+                peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -121,16 +148,31 @@ def measure_tree_rss(harness: ModuleType) -> None:
             sampler.join()
         result["rss_top_mb"] = result["rss_mb"]
         result["rss_mb"] = max(result["rss_mb"], peak[0] / 1024)
+        result["pss_mb"] = peak[1] / 1024
+        PSS.setdefault((_system(cmd), Path(log).stem), []).append(peak[1] / 1024)
         return result
 
     harness.run_measured = run_measured
 
 
-def startup_ms(rounds: int = 3) -> float:
+def print_pss() -> None:
+    """Peak PSS of each system's process tree, median of rounds: RSS summed over processes
+    counts the pages they share (libraries, a worker's copy-on-write heap) once per process."""
+    if not PSS:
+        return
+    print(
+        "\npeak PSS of the process tree (shared pages split between processes), median of rounds:"
+    )
+    for (system, phase), values in sorted(PSS.items()):
+        print(f"  {system:<9} {phase:<5} {statistics.median(values):7.1f} MB")
+
+
+def startup_ms(checkout: Path, python: str, rounds: int = 3) -> float:
     startup = load(ROOT / "bench" / "startup.py", "newsbot_bench_startup")
     with tempfile.TemporaryDirectory() as tmp:
+        url = "http://127.0.0.1:{port}/a"
         times = [
-            startup.one_round("http://127.0.0.1:{port}/a", Path(tmp), importtime=False)[0]
+            startup.one_round(url, Path(tmp), False, root=checkout, python=python)[0]
             for _ in range(rounds)
         ]
     return statistics.median(times) * 1000
@@ -143,6 +185,11 @@ def main() -> int:
         at = args.index("--checkout")
         checkout = Path(args[at + 1]).resolve()
         del args[at : at + 2]
+    python = os.environ.get("NEWSBOT_PYTHON") or sys.executable
+    if "--python" in args:  # the interpreter that runs newsbot (a venv with only its dependencies)
+        at = args.index("--python")
+        python = args[at + 1]
+        del args[at : at + 2]
     os.environ["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(checkout), os.environ.get("PYTHONPATH", "")) if p
     )
@@ -154,13 +201,15 @@ def main() -> int:
         if "--newsbot" not in args:
             shim = Path(tmp) / "newsbot_shim.py"
             shim.write_text(SHIM, encoding="utf-8")
-            args += ["--newsbot", f"{sys.executable} {shim}"]
+            args += ["--newsbot", f"{python} {shim}"]
         if "--newsbot-config-extra" not in args:
             args += ["--newsbot-config-extra", str(pins)]
         sys.argv = [str(HARNESS), *args]
         started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         code: int = harness.main()
-    print(f"\nnewsbot start to first request: {startup_ms():.0f} ms (median of 3; goal <= 500)")
+    print_pss()
+    first = startup_ms(checkout, python)
+    print(f"\nnewsbot start to first request: {first:.0f} ms (median of 3; goal <= 500)")
     load1, load5, _ = os.getloadavg()
     print(
         f"run started {started}; {os.cpu_count()} CPUs; load average now {load1:.2f} / {load5:.2f}"

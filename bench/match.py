@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.model import Article
 from bot.rules import compile_rules
 from bot.rules.text import fold
+from bot.rules.tokenizer import prepare
 from bot.runtime import heap
 
 LATIN = ["ka", "lo", "mi", "ne", "ra", "to", "su", "ve", "di", "po", "an", "el", "ri", "sta", "tre"]
@@ -200,6 +201,7 @@ def main() -> None:
     rules = compile_rules(data["aliases"], data["topics"])
     t2 = time.process_time()
     print(f"load (YAML, {loader.__name__}): {t1 - t0:.3f} s   compile: {t2 - t1:.3f} s")
+    prepare()  # the tokenizer's table, built as a page worker starts (not in the timed passes)
     del data, text
     # As the running bot does after every (re)load (see bot/runtime/heap.py); the generated articles
     # are long-lived inputs here, so they are settled too.

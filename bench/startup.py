@@ -46,8 +46,11 @@ def serve() -> tuple[ThreadingHTTPServer, list[float]]:
     return server, seen
 
 
-def one_round(url: str, folder: Path, importtime: bool) -> tuple[float, str]:
-    """Seconds from process start to first request, and the importtime log if asked."""
+def one_round(
+    url: str, folder: Path, importtime: bool, *, root: Path = ROOT, python: str = sys.executable
+) -> tuple[float, str]:
+    """Seconds from process start to first request, and the importtime log if asked (newsbot
+    of the checkout ``root``, run by the interpreter ``python``)."""
     server, seen = serve()
     config = folder / "startup.yaml"
     config.write_text(
@@ -56,8 +59,8 @@ def one_round(url: str, folder: Path, importtime: bool) -> tuple[float, str]:
         encoding="utf-8",
     )
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
-    env["PYTHONPATH"] = str(ROOT)
-    cmd = [sys.executable, *(["-X", "importtime"] if importtime else []), "-m", "bot"]
+    env["PYTHONPATH"] = str(root)
+    cmd = [python, *(["-X", "importtime"] if importtime else []), "-m", "bot"]
     start = time.perf_counter()
     done = subprocess.run(
         [*cmd, "--config", str(config), "run", "--once"],

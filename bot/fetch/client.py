@@ -288,6 +288,9 @@ class Fetcher:
         last_modified = response.headers.get("Last-Modified")
         if status == 304:
             self.stats.not_modified += 1
+            # Read the (empty) body to its end: a response closed unread closes its connection,
+            # and every unchanged page would then cost a new one.
+            await response.aread()
             return Fetched(str(response.url), status, content_type, b"", None, etag, last_modified)
         if status >= 400:
             retry_after = parse_retry_after(

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import ahocorasick
 
-from bot.rules.tokenizer import prepare, tokenize
+from bot.rules.tokenizer import tokenize
 
 if TYPE_CHECKING:
     from bot.model import Article, Field
@@ -46,7 +46,6 @@ class Lexicon:
             automaton.make_automaton()
         else:
             automaton = None
-        prepare()  # the tokenizer's table, so that the first article does not pay for it
         size = tuple(map(len, keys))
         span = tuple(key.count(" ") - (key[-1] == " ") for key in keys)
         return Lexicon(tuple(keys), size, span, automaton)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import os
@@ -11,12 +10,18 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import __version__
-from bot.config import Config, FetchSettings, default_config_path, load_config
 from bot.errors import ConfigError, FetchError, NewsbotError, StorageError, TokenRejected
 from bot.redact import redact
 from bot.wording import count
+
+if TYPE_CHECKING:
+    from bot.config import Config, FetchSettings
+
+# asyncio and bot.config (pydantic, YAML) are imported by the commands that use them: a page
+# worker, spawned from the ``newsbot`` script, imports this module again and needs neither.
 
 log = logging.getLogger("newsbot")
 
@@ -59,6 +64,8 @@ def _fail(message: str, code: int) -> int:
 
 
 def _config(args: argparse.Namespace) -> Config:
+    from bot.config import default_config_path, load_config
+
     path = Path(args.config) if args.config else default_config_path(os.environ)
     return load_config(path)
 
@@ -105,12 +112,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _dry_run(config)
     if args.once:
         return _run_once(config)
+    import asyncio
+
+    from bot.config import default_config_path
+
     path = Path(args.config) if args.config else default_config_path(os.environ)
     asyncio.run(run_forever(config, path))
     return 0
 
 
 def _run_once(config: Config) -> int:
+    import asyncio
+
     from bot.runtime.runner import baseline_note, run_once
 
     reports, delivered = asyncio.run(run_once(config))
@@ -127,6 +140,8 @@ def _run_once(config: Config) -> int:
 
 
 def _dry_run(config: Config) -> int:
+    import asyncio
+
     from bot.delivery.render import render_console
     from bot.model import CONSOLE_CHAT_ID
     from bot.runtime.runner import baseline_note, dry_run_once
@@ -184,6 +199,7 @@ async def _read_page(page: str, settings: FetchSettings | None) -> tuple[str, st
 
 
 def _default_fetch_settings() -> FetchSettings:
+    from bot.config import FetchSettings
     from bot.config.schema import FetchSpec
 
     spec = FetchSpec()
@@ -203,6 +219,8 @@ def _fetch_settings(args: argparse.Namespace) -> FetchSettings | None:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    import asyncio
+
     from bot import extract
 
     html, url = asyncio.run(_read_page(args.page, _fetch_settings(args)))
@@ -226,6 +244,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_match(args: argparse.Namespace) -> int:
+    import asyncio
+
     from bot import extract
     from bot.rules import format_explanation
     from bot.sources.canonical import host_of

@@ -111,7 +111,7 @@ class Runtime:
             if self.telegram:
                 sender = self.telegram
             else:
-                from bot.telegram.link import ConsoleSender
+                from bot.telegram.console import ConsoleSender
 
                 sender = ConsoleSender(self._out or sys.stdout)
             self._deliverer = Deliverer(

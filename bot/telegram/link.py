@@ -10,7 +10,6 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, tzinfo
-from typing import TextIO
 
 from telegram import (
     BotCommand,
@@ -33,13 +32,14 @@ from telegram.ext import (
 )
 
 from bot import metrics
-from bot.delivery.render import render_console, render_messages, render_plain
+from bot.delivery.render import render_messages, render_plain
 from bot.errors import DeliveryError, MessageRejected, StorageError
 from bot.model import Alert
 from bot.rules import RuleSet
 from bot.store import Store
 from bot.telegram.admin import ADMIN_COMMANDS, AdminHooks, admin_answer
 from bot.telegram.commands import CHANGING, COMMANDS, Chat, Reply, answer, press
+from bot.telegram.console import ConsoleSender as ConsoleSender  # re-exported: its old home
 from bot.telegram.errors import CheckedRequest, translate, use_timedelta_periods
 
 log = logging.getLogger("newsbot.telegram")
@@ -48,25 +48,6 @@ STORAGE_TROUBLE = Reply(
     "Sorry, I cannot save or look that up right now (my database is in trouble; the admins see"
     " it in the log). Please try again later."
 )
-
-
-class ConsoleSender:
-    """Delivers alerts to a text stream when no Telegram token is set."""
-
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-
-    async def send(self, chat_id: int, alerts: Sequence[Alert], tz: tzinfo = UTC) -> int | None:
-        for alert in alerts:
-            self.out.write(render_console(alert, tz=tz) + "\n\n")
-        self.out.flush()
-        return None
-
-    async def probe(self) -> None:
-        """The console always works."""
-
-    def token_rejected(self) -> bool:
-        return False
 
 
 class TelegramLink:
