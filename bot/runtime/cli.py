@@ -291,12 +291,9 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_web(args: argparse.Namespace) -> int:
-    from bot.runtime.web_run import run_web_alone
+    from bot.runtime.web_run import serve_web_command
 
-    config = _config(args)
-    path = Path(args.config) if args.config else default_config_path(os.environ)
-    listen = args.listen or config.web.listen or "127.0.0.1:8080"
-    asyncio.run(run_web_alone(config, path, listen))
+    serve_web_command(_config(args), args.config, args.listen)
     return 0
 
 

@@ -89,3 +89,15 @@ async def run_web_alone(config: Config, config_path: Path | None, listen: str) -
     finally:
         await fetcher.aclose()
         store.close()
+
+
+def serve_web_command(config: Config, config_arg: str | None, listen_arg: str | None) -> None:
+    """``newsbot web``: the app alone on ``--listen``, else ``web.listen``, else 127.0.0.1:8080."""
+    import asyncio
+    import os
+
+    from bot.config import default_config_path
+
+    path = Path(config_arg) if config_arg else default_config_path(os.environ)
+    listen = listen_arg or config.web.listen or "127.0.0.1:8080"
+    asyncio.run(run_web_alone(config, path, listen))
