@@ -16,6 +16,7 @@ from bot import __version__
 from bot.config import Config, FetchSettings, default_config_path, load_config
 from bot.errors import ConfigError, FetchError, NewsbotError, StorageError, TokenRejected
 from bot.redact import redact
+from bot.runtime.scale_cli import SCALE_HELP, add_scale_commands
 from bot.wording import count
 
 log = logging.getLogger("newsbot")
@@ -270,13 +271,6 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_db_copy(args: argparse.Namespace) -> int:
-    from bot.store.copy import copy_database
-
-    print(copy_database(args.source_url, args.target_url).summary())
-    return 0
-
-
 def _common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     """--config and -v, accepted before and after the command (the later one wins)."""
     parser.add_argument(
@@ -301,7 +295,7 @@ COMMAND_HELP = {
     "extract": "show the cleaned article of PAGE",
     "match": "show which topics match PAGE, and why",
     "sources": "list every source with its health",
-    "db": "database tools: `db copy SOURCE_URL TARGET_URL` moves an installation (to PostgreSQL)",
+    **SCALE_HELP,
 }
 
 
@@ -336,12 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     sources.add_argument("--json", action="store_true", help="print one JSON object")
     sources.set_defaults(func=cmd_sources)
 
-    db = command("db").add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    copy = db.add_parser("copy", help="copy every table into a new, empty database")
-    _common_options(copy, top=False)
-    copy.add_argument("source_url", metavar="SOURCE_URL", help="e.g. sqlite:///data/newsbot.db")
-    copy.add_argument("target_url", metavar="TARGET_URL", help="e.g. postgresql://u:p@host/db")
-    copy.set_defaults(func=cmd_db_copy)
+    add_scale_commands(command, _common_options)
 
     for name, func in (("extract", cmd_extract), ("match", cmd_match)):
         sub = command(name)
