@@ -93,13 +93,13 @@ class Scenario:
     def feed_path(self, source: int) -> str:
         return f"/s{source}/feed.xml"
 
-    def write_config(self, **telegram: Any) -> Path:
+    def write_config(self, interval: str = "30s", **telegram: Any) -> Path:
         sources = [
             {
                 "id": f"s{i}",
                 "url": self.server_of(i).url(self.feed_path(i)),
                 "kind": "feed",
-                "interval": "30s",
+                "interval": interval,
                 "backfill": "24h",
             }
             for i in range(self.sources)
