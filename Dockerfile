@@ -5,7 +5,8 @@ WORKDIR /app
 
 COPY pyproject.toml README.md ./
 COPY bot ./bot
-RUN pip install --no-cache-dir . && useradd --create-home --uid 10001 newsbot \
+# the postgres extra (psycopg, Procrastinate) lets the same image run `newsbot worker`
+RUN pip install --no-cache-dir ".[postgres]" && useradd --create-home --uid 10001 newsbot \
     && mkdir -p /app/data && chown newsbot /app/data
 
 COPY config ./config

@@ -3,7 +3,10 @@ taken over when their holder dies, and config reloads that reach every worker.""
 
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,11 +18,11 @@ from bot.sources.due import due_sources
 from bot.sources.health import SourceHealth
 from tests.fakes.news_server import NewsServer
 from tests.fakes.telegram_api import FakeTelegram
-from tests.postgres import PostgresServer, pg_server
+from tests.postgres import PostgresServer, pg_server, pg_url
 from tests.scale_scenario import Scenario, Workers, delivered, load, poll
 from tests.test_cli_commands import newsbot
 
-__all__ = ["pg_server"]  # fixture used by name below
+__all__ = ["pg_server", "pg_url"]  # fixture used by name below
 
 
 def _source(sid: str, interval: float = 60.0) -> Source:
@@ -115,3 +118,19 @@ def test_roles_move_to_a_live_worker_and_reloads_reach_every_worker(
 
 def _seen(fake: FakeTelegram, wanted: set[tuple[int, str]]) -> bool:
     return wanted <= set(delivered(fake.sent_messages(), {t for _, t in wanted}))
+
+
+def test_the_container_health_check_needs_config_and_database(tmp_path: Path, pg_url: str) -> None:
+    """`health()` passes with a loadable config on a reachable PostgreSQL, fails on SQLite."""
+    config = tmp_path / "newsbot.yaml"
+    env = {"NEWSBOT_CONFIG": str(config)}
+    for url, code in ((pg_url, 0), (f"sqlite:///{tmp_path}/n.db", 1)):
+        config.write_text(yaml.safe_dump({"sources": [], "storage": {"url": url}}), "utf-8")
+        check = subprocess.run(
+            [sys.executable, "-c", "from bot.runtime.worker import health; health()"],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert check.returncode == code, check.stderr

@@ -160,3 +160,22 @@ async def _poll_while_held(runtime: Runtime, role: RoleLock) -> None:
     # consumers; its supervisor (compose, systemd) starts it again as a plain worker.
     log.error("lost the poller role (database connection gone): stopping this worker")
     os.kill(os.getpid(), signal.SIGTERM)
+
+
+def health() -> None:
+    """The container health check: the config loads and its PostgreSQL answers; else exit 1
+    with the reason on stderr."""
+    from bot.config import default_config_path, load_config
+    from bot.errors import NewsbotError
+    from bot.store import Store
+
+    try:
+        config = load_config(default_config_path(os.environ))
+        conninfo(config)
+        store = Store(config.database_url)
+        try:
+            store.get_setting("opened_at")
+        finally:
+            store.close()
+    except NewsbotError as exc:
+        raise SystemExit(f"newsbot worker unhealthy: {exc}") from None
