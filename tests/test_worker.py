@@ -13,9 +13,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.errors import DatabaseInUse
 from bot.model import Source
 from bot.sources.due import due_sources
 from bot.sources.health import SourceHealth
+from bot.store import Store
+from bot.store.instance import INSTANCE_LOCK_KEY
+from bot.store.postgres import RoleLock
 from tests.fakes.news_server import NewsServer
 from tests.fakes.telegram_api import FakeTelegram
 from tests.postgres import PostgresServer, pg_server, pg_url
@@ -134,3 +138,23 @@ def test_the_container_health_check_needs_config_and_database(tmp_path: Path, pg
             timeout=60,
         )
         assert check.returncode == code, check.stderr
+
+
+def test_workers_and_a_run_never_share_a_database(pg_url: str) -> None:
+    """While workers hold the instance lock (shared) a `run` is refused, and while a `run`
+    holds it no worker may start: one bot per database, whatever its runtime."""
+    store = Store(pg_url)
+    workers = [RoleLock(store, "workers", key=INSTANCE_LOCK_KEY, shared=True) for _ in range(2)]
+    assert all(w.try_acquire() for w in workers)
+    run = Store(pg_url)
+    with pytest.raises(DatabaseInUse):
+        run.lock_instance()
+    for w in workers:
+        w.release()
+    run.lock_instance()
+    late = RoleLock(store, "workers", key=INSTANCE_LOCK_KEY, shared=True)
+    assert late.try_acquire() is False
+    run.close()
+    assert late.try_acquire() is True
+    late.release()
+    store.close()

@@ -20,8 +20,9 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.config import Config
-from bot.errors import StorageError
+from bot.errors import DatabaseInUse, StorageError
 from bot.runtime.runner import CONFIG_WATCH_S, Runtime, announce
+from bot.store.instance import INSTANCE_LOCK_KEY
 from bot.store.postgres import RoleLock, install_once, recent_sends
 
 log = logging.getLogger("newsbot.worker")
@@ -62,7 +63,13 @@ async def run_worker(
     )
     roles: list[asyncio.Task[None]] = []
     sender, poller = RoleLock(runtime.store, "sender"), RoleLock(runtime.store, "poller")
+    workers = RoleLock(runtime.store, "workers", key=INSTANCE_LOCK_KEY, shared=True)
     try:
+        if not workers.try_acquire():
+            raise DatabaseInUse(
+                "a `newsbot run` holds this database; stop it (or `newsbot db copy` to a new one)"
+                " before starting workers: one bot per database, whatever its runtime"
+            )
         runtime.store.check_writable()
         if install_once(runtime.store, JOB_SCHEMA_MARKER, app.schema_manager.get_schema()):
             log.info("job queue schema installed")
@@ -95,6 +102,7 @@ async def run_worker(
         await runtime.close()
         sender.release()
         poller.release()
+        workers.release()
 
 
 def _spawn(coro: Awaitable[object]) -> asyncio.Task[None]:

@@ -29,11 +29,20 @@ def lock_key(name: str) -> int:
 
 
 class RoleLock:
-    """One named role (``sender``, ``poller``) held by at most one process on the database."""
+    """One named role (``sender``, ``poller``) held by at most one process on the database.
 
-    def __init__(self, store: Any, name: str) -> None:
+    ``shared=True`` takes the lock in shared mode, held by any number of processes at once:
+    the workers hold the instance lock of ``bot.store.instance`` so, which keeps a
+    ``newsbot run`` (exclusive) off a database workers use, and workers off one it runs on.
+    """
+
+    def __init__(
+        self, store: Any, name: str, *, key: int | None = None, shared: bool = False
+    ) -> None:
         self.store = store
         self.name = name
+        self.key = lock_key(name) if key is None else key
+        self.shared = shared
         self._conn: Connection | None = None
 
     @property
@@ -58,7 +67,8 @@ class RoleLock:
         except SQLAlchemyError as exc:
             raise StorageError(f"cannot take the {self.name} role: {reason(exc)}") from None
         try:
-            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": lock_key(self.name)})
+            function = "pg_try_advisory_lock_shared" if self.shared else "pg_try_advisory_lock"
+            got = conn.execute(text(f"SELECT {function}(:k)"), {"k": self.key})
             taken = bool(got.scalar())
             conn.commit()
         except SQLAlchemyError as exc:
