@@ -94,11 +94,11 @@ async def run_worker(
                 fetch_job_polling_interval=1.0,
             )
     finally:
+        if sender.held:  # let the round in progress finish and record what it sent
+            await runtime.finish_delivering()
         for task in roles:
             task.cancel()
         await asyncio.gather(*roles, return_exceptions=True)
-        if sender.held:
-            await runtime.finish_delivering()
         await runtime.close()
         sender.release()
         poller.release()
