@@ -47,7 +47,7 @@ async def run_worker(
     config: Config, config_path: Path | None, *, concurrency: int, stalled_after_s: float
 ) -> None:
     """Run until SIGINT or SIGTERM (Procrastinate finishes the jobs in progress first)."""
-    from bot.runtime.tasks import JOB_SCHEMA_MARKER, build_app
+    from bot.runtime.tasks import build_app
 
     info = conninfo(config)
     if not log.isEnabledFor(logging.DEBUG):  # a line per job is noise; `-v` shows them
@@ -65,24 +65,11 @@ async def run_worker(
     sender, poller = RoleLock(runtime.store, "sender"), RoleLock(runtime.store, "poller")
     workers = RoleLock(runtime.store, "workers", key=INSTANCE_LOCK_KEY, shared=True)
     try:
-        if not workers.try_acquire():
-            raise DatabaseInUse(
-                "a `newsbot run` holds this database; stop it (or `newsbot db copy` to a new one)"
-                " before starting workers: one bot per database, whatever its runtime"
-            )
-        runtime.store.check_writable()
-        if install_once(runtime.store, JOB_SCHEMA_MARKER, app.schema_manager.get_schema()):
-            log.info("job queue schema installed")
-        if runtime.telegram:
-            await runtime.telegram.open()
-        loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGHUP, lambda: roles.append(_spawn(runtime.reload())))
-        roles += [
-            _spawn(_every(CONFIG_WATCH_S, runtime.reload_if_changed)),
-            _spawn(_send_while_held(runtime, sender)),
-        ]
-        if runtime.telegram:
-            roles.append(_spawn(_poll_while_held(runtime, poller)))
+        await _join(runtime, workers, app.schema_manager.get_schema())
+        roles += _start_roles(runtime, sender, poller)
+        asyncio.get_running_loop().add_signal_handler(
+            signal.SIGHUP, lambda: roles.append(_spawn(runtime.reload()))
+        )
         async with app.open_async():
             log.info("worker running (%d jobs at once); Ctrl-C or SIGTERM stops it", concurrency)
             await app.run_worker_async(
@@ -103,6 +90,34 @@ async def run_worker(
         sender.release()
         poller.release()
         workers.release()
+
+
+async def _join(runtime: Runtime, workers: RoleLock, job_schema: str) -> None:
+    """Take this worker's share of the database, check that it takes writes, install the job
+    queue's schema if no worker did yet, and connect to Telegram."""
+    from bot.runtime.tasks import JOB_SCHEMA_MARKER
+
+    if not workers.try_acquire():
+        raise DatabaseInUse(
+            "a `newsbot run` holds this database; stop it (or `newsbot db copy` to a new one)"
+            " before starting workers: one bot per database, whatever its runtime"
+        )
+    runtime.store.check_writable()
+    if install_once(runtime.store, JOB_SCHEMA_MARKER, job_schema):
+        log.info("job queue schema installed")
+    if runtime.telegram:
+        await runtime.telegram.open()
+
+
+def _start_roles(runtime: Runtime, sender: RoleLock, poller: RoleLock) -> list[asyncio.Task[None]]:
+    """The config watch, and the loops that wait for the sender and poller roles."""
+    tasks = [
+        _spawn(_every(CONFIG_WATCH_S, runtime.reload_if_changed)),
+        _spawn(_send_while_held(runtime, sender)),
+    ]
+    if runtime.telegram:
+        tasks.append(_spawn(_poll_while_held(runtime, poller)))
+    return tasks
 
 
 def _spawn(coro: Awaitable[object]) -> asyncio.Task[None]:
