@@ -60,7 +60,13 @@ def build_app(
         await defer_due_checks(app, store, sources())
 
     @app.periodic(cron=STALLED_EVERY, periodic_id="stalled")
-    @app.task(name="newsbot.retry_stalled", queue="ticks", priority=10, queueing_lock="stalled")
+    @app.task(  # with a lock: two at once would both retry one job, which would run twice
+        name="newsbot.retry_stalled",
+        queue="ticks",
+        priority=10,
+        queueing_lock="stalled",
+        lock="stalled",
+    )
     async def retry_stalled(timestamp: int) -> None:
         manager = app.job_manager
         for job in await manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after_s):
