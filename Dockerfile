@@ -5,7 +5,9 @@ WORKDIR /app
 
 COPY pyproject.toml README.md ./
 COPY bot ./bot
-RUN pip install --no-cache-dir '.[web]' && useradd --create-home --uid 10001 newsbot \
+# the postgres extra (psycopg, Procrastinate) lets the same image run `newsbot worker`; the web
+# extra serves /healthz (the health check), /metrics and the workbench
+RUN pip install --no-cache-dir ".[postgres,web]" && useradd --create-home --uid 10001 newsbot \
     && mkdir -p /app/data && chown newsbot /app/data
 
 COPY config ./config

@@ -106,16 +106,16 @@ def test_an_uncreatable_folder_is_one_line(tmp_path: Path) -> None:
     assert_one_line_storage_error(done, "cannot create the database folder")
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("psycopg") is not None, reason="psycopg is installed here"
+@pytest.mark.skipif(  # psycopg (3) is in the test extra: psycopg2 is the driver left out
+    importlib.util.find_spec("psycopg2") is not None, reason="psycopg2 is installed here"
 )
 @pytest.mark.parametrize("command", [["run", "--once"], ["sources"]])
 def test_postgresql_without_its_driver_names_the_package(
     tmp_path: Path, command: list[str]
 ) -> None:
-    """A PostgreSQL storage.url without psycopg: one line naming what to pip install."""
+    """A PostgreSQL storage.url without its driver: one line naming what to pip install."""
     config = write_config(tmp_path)
-    url = "postgresql+psycopg://newsbot:s3cret@127.0.0.1:5/newsbot"
+    url = "postgresql+psycopg2://newsbot:s3cret@127.0.0.1:5/newsbot"
     done = run(newsbot(config, *command), env_for(url))
     line = assert_one_line_storage_error(done, "psycopg", "pip install")
     assert "s3cret" not in line

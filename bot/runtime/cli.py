@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from bot import __version__
 from bot.errors import ConfigError, FetchError, NewsbotError, StorageError, TokenRejected
 from bot.redact import redact
+from bot.runtime.scale_cli import SCALE_HELP, add_scale_commands
 from bot.wording import count
 
 if TYPE_CHECKING:
@@ -321,6 +322,7 @@ COMMAND_HELP = {
     "extract": "show the cleaned article of PAGE",
     "match": "show which topics match PAGE, and why",
     "sources": "list every source with its health",
+    **SCALE_HELP,
     "web": "serve the web workbench, /healthz and /metrics alone (read-only: no bot runs)",
 }
 
@@ -360,6 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--listen", metavar="HOST:PORT", help="address (default: web.listen, else 127.0.0.1:8080)"
     )
     web.set_defaults(func=cmd_web)
+
+    add_scale_commands(command, _common_options)
 
     for name, func in (("extract", cmd_extract), ("match", cmd_match)):
         sub = command(name)

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine.url import make_url
+from sqlalchemy.engine.url import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.errors import StorageError
@@ -38,6 +38,7 @@ class StoreBase:
             parsed = make_url(url)
         except Exception as exc:
             raise StorageError(f"invalid database URL: {exc}") from exc
+        parsed = with_psycopg(parsed)
         self.dialect = parsed.get_backend_name()
         self.url = parsed
         self.path: Path | None = None
@@ -70,9 +71,13 @@ class StoreBase:
     # -- helpers -------------------------------------------------------------------------
 
     def _insert_ignore(self, table: Any) -> Any:
+        # preserve_rowcount: callers read how many rows went in ("was it new?"); psycopg's
+        # cursor is closed after an INSERT without RETURNING and would answer -1 otherwise.
         if self.dialect == "postgresql":
-            return postgresql.insert(table).on_conflict_do_nothing()
-        return sqlite.insert(table).on_conflict_do_nothing()
+            statement: Any = postgresql.insert(table).on_conflict_do_nothing()
+        else:
+            statement = sqlite.insert(table).on_conflict_do_nothing()
+        return statement.execution_options(preserve_rowcount=True)
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
@@ -94,6 +99,13 @@ class StoreBase:
         with self._tx() as conn:
             conn.execute(self._insert_ignore(settings), {"key": key, "value": value})
             conn.execute(update(settings).where(settings.c.key == key).values(value=value))
+
+
+def with_psycopg(url: URL) -> URL:
+    """``postgresql://`` (or ``postgres://``) means psycopg 3, not SQLAlchemy's psycopg2."""
+    if url.drivername in ("postgresql", "postgres"):
+        return url.set(drivername="postgresql+psycopg")
+    return url
 
 
 def reason(exc: BaseException) -> str:

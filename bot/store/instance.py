@@ -24,6 +24,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.errors import DatabaseInUse, StorageError
 
 _PG_LOCK_KEY = 7_244_512_861  # an arbitrary constant: "newsbot" in this database
+INSTANCE_LOCK_KEY = _PG_LOCK_KEY
+"""Workers hold this key shared (``bot.store.postgres.RoleLock``): a ``run`` is refused then."""
 _OWNER_KEY = "instance"
 
 
