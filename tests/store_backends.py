@@ -19,6 +19,15 @@ def sqlite_database(folder: Path) -> Iterator[str]:
     yield f"sqlite:///{folder / 'contract.db'}"
 
 
+@contextmanager
+def postgres_database(folder: Path) -> Iterator[str]:
+    """A new database on the session's PostgreSQL server (tests/postgres.py starts it)."""
+    from tests.postgres import fresh_postgres_url
+
+    yield fresh_postgres_url()
+
+
 BACKENDS: dict[str, Callable[[Path], AbstractContextManager[str]]] = {
     "sqlite": sqlite_database,
+    "postgresql": postgres_database,
 }

@@ -177,13 +177,12 @@ def test_a_rejected_poll_quoting_the_url_is_logged_redacted_and_polling_goes_on(
 
 
 def test_a_traceback_is_logged_without_the_token(
-    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
     """The log handler redacts the token in tracebacks too, not only in messages."""
-    from bot.runtime.cli import _setup_logging
+    from bot.runtime.logs import setup_logging
 
-    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "5150:Tr4ceback-SECRET-value")
-    _setup_logging(False)
+    setup_logging(False, "5150:Tr4ceback-SECRET-value")
     try:
         raise RuntimeError("https://api.example/bot5150:tr4ceback-secret-value/getMe failed")
     except RuntimeError:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from bot import __version__
 from bot.errors import ConfigError, FetchError, NewsbotError, StorageError, TokenRejected
 from bot.redact import redact
+from bot.runtime.logs import setup_logging
 from bot.runtime.scale_cli import SCALE_HELP, add_scale_commands
 from bot.wording import count
 
@@ -27,35 +28,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("newsbot")
 
 
-class _RedactingFormatter(logging.Formatter):
-    """Keep the bot token out of every log line and traceback, whoever logs it (httpx logs
-    request URLs, python-telegram-bot puts the token into some of its error messages)."""
-
-    def __init__(self, fmt: str, token: str | None) -> None:
-        super().__init__(fmt)
-        self.token = token
-
-    def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record), self.token)
-
-
 def _token() -> str | None:
     return os.environ.get("TELEGRAM_BOT_TOKEN") or None
-
-
-def _setup_logging(verbose: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        _RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", _token())
-    )
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for noisy in ("httpx", "httpcore", "apscheduler", "telegram", "hpack"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    # trafilatura warns about every page it cannot use; newsbot reports those itself.
-    for chatty in ("trafilatura", "htmldate", "courlan", "justext"):
-        logging.getLogger(chatty).setLevel(logging.ERROR)
 
 
 def _fail(message: str, code: int) -> int:
@@ -382,7 +356,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "run" and (args.source or args.dry_run) and not args.once:
         parser.error("run: --source and --dry-run go with --once (newsbot run --once …)")
-    _setup_logging(args.verbose)
+    setup_logging(args.verbose, _token())
     try:
         code: int = args.func(args)
         return code

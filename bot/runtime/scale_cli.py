@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-
-from bot.config import default_config_path, load_config
 
 SCALE_HELP = {
     "worker": "one worker of many on PostgreSQL: source checks from the shared job queue, "
@@ -19,6 +16,9 @@ SCALE_HELP = {
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.config import default_config_path, load_config
     from bot.runtime.worker import run_worker
 
     path = Path(args.config) if args.config else default_config_path(os.environ)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Engine
+from sqlalchemy import URL, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.delivery.holds import ChatPrefs
@@ -51,6 +51,11 @@ class Store:
     @property
     def dialect(self) -> str:
         return self.db.dialect
+
+    @property
+    def url(self) -> URL:
+        """The database's URL (render it with ``hide_password=True`` before showing it)."""
+        return self.db.url
 
     # -- the database as a whole -----------------------------------------------------------
 
