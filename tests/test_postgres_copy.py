@@ -21,8 +21,9 @@ from bot.store.copy import copy_database
 from tests.fakes.news_server import NewsServer
 from tests.fakes.telegram_api import FakeTelegram, Fault
 from tests.postgres import PostgresServer, pg_server, pg_url
+from tests.run_support import record_alerts
 from tests.test_cli_commands import feed_config, newsbot
-from tests.test_store import article, planned
+from tests.test_store_contract import article, planned
 
 __all__ = ["pg_server", "pg_url"]  # fixtures used by name below
 
@@ -131,7 +132,7 @@ def test_copy_refuses_a_target_with_data_and_a_source_in_use(tmp_path: Path, pg_
     with pytest.raises(StorageError, match="no database to copy"):
         copy_database(sqlite_url, pg_url)
     old = Store(sqlite_url)
-    old.record_check(source_id="s", now=1.0, articles_found=[(article(), [planned("t")])])
+    record_alerts(old, [(article(), [planned("t")])], now=1.0, source_id="s")
     old.lock_instance()
     with pytest.raises(DatabaseInUse):
         copy_database(sqlite_url, pg_url)
@@ -142,6 +143,6 @@ def test_copy_refuses_a_target_with_data_and_a_source_in_use(tmp_path: Path, pg_
         copy_database(sqlite_url, pg_url)
     moved = Store(pg_url)
     found = [(article("https://news.example/b"), [planned("t", "https://news.example/b")])]
-    new_ids = moved.record_check(source_id="s", now=2.0, articles_found=found)
+    new_ids = record_alerts(moved, found, now=2.0, source_id="s")
     assert min(new_ids) > 2 and len(new_ids) == 2
     moved.close()

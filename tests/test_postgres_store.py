@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,79 +17,10 @@ from tests.fakes.news_server import NewsServer
 from tests.fakes.telegram_api import FakeTelegram
 from tests.postgres import PostgresServer, pg_server, pg_url
 from tests.test_cli_commands import feed_config, newsbot
-from tests.test_store import article, planned
 
 __all__ = ["pg_server", "pg_url"]  # fixtures used by name below
 
 TOPIC = "zelensky-trump-summit"
-
-
-@pytest.fixture
-def pg(pg_url: str) -> Iterator[Store]:
-    """A newsbot store on a fresh PostgreSQL database."""
-    store = Store(pg_url)
-    yield store
-    store.close()
-
-
-def test_alerts_are_created_once_across_reopen(pg: Store, pg_url: str) -> None:
-    """The same (article, topic) stored twice, even from a second connection, makes one alert."""
-    first = pg.record_check(source_id="s", now=1.0, articles_found=[(article(), [planned("t")])])
-    assert len(first) == 2
-    other = Store(pg_url)
-    again = other.record_check(source_id="s", now=2.0, articles_found=[(article(), [planned("t")])])
-    assert again == []
-    assert other.alerted_topics("https://news.example/a") == {"t"}
-    assert other.delivery_counts() == {"pending": 2}
-    other.close()
-
-
-def test_outbox_claim_send_retry_fail(pg: Store) -> None:
-    """Claimed deliveries are `sending`; sent, retried (due at retry_at) and failed stick."""
-    ids = pg.record_check(
-        source_id="s", now=10.0, articles_found=[(article(), [planned("t", chats=(1, 2, 3))])]
-    )
-    claimed = pg.claim_due(now=10.0)
-    assert [d.id for d in claimed] == ids
-    assert claimed[0].alert.marks == ((0, 1),)
-    assert pg.claim_due(now=10.0) == []
-    pg.mark_sent(ids[0], message_id=7, now=11.0)
-    pg.mark_retry(ids[1], error="HTTP 502", retry_at=20.0)
-    pg.mark_failed(ids[2], error="Forbidden: bot was blocked by the user")
-    assert pg.delivery_counts() == {"sent": 1, "pending": 1, "failed": 1}
-    assert pg.claim_due(now=19.0) == []
-    retried = pg.claim_due(now=20.0)
-    assert [d.id for d in retried] == [ids[1]] and retried[0].attempts == 1
-
-
-def test_interrupted_sends_are_requeued(pg: Store) -> None:
-    """Deliveries left `sending` go back to `pending` when the sender starts again."""
-    pg.record_check(source_id="s", now=1.0, articles_found=[(article(), [planned("t")])])
-    assert len(pg.claim_due(now=1.0)) == 2
-    assert pg.requeue_interrupted() == 2
-    assert len(pg.claim_due(now=1.0)) == 2
-
-
-def test_subscribers_migration_health_seen_and_settings(pg: Store) -> None:
-    """Subscriptions, a group's migration, source health, seen items and settings on PG."""
-    pg.upsert_subscriber(-5, user_id=None, chat_type="group", now=1.0)
-    assert pg.subscribe(-5, "t", 1.0) is True and pg.subscribe(-5, "t", 2.0) is False
-    found = [(article(), [planned("t", chats=(-5,))])]
-    pg.record_check(source_id="s", now=1.0, articles_found=found)
-    pg.migrate_chat(-5, -1005)
-    assert pg.subscribers_of(["t", "u"]) == {"t": [-1005], "u": []}
-    assert [d.chat_id for d in pg.claim_due(now=1.0)] == [-1005]
-    pg.deactivate_chat(-1005, "Forbidden: bot was kicked")
-    assert pg.subscribers_of(["t"]) == {"t": []}
-    pg.record_source_result("s", now=2.0, error="HTTP 500")
-    pg.record_source_result("s", now=3.0, error="timed out")
-    status = pg.source_statuses()["s"]
-    assert status.consecutive_failures == 2 and status.last_error == "timed out"
-    pg.record_check(source_id="f", now=1.0, articles_found=[], seen_keys=["a", "b"])
-    assert pg.unseen_items("f", ["c", "a", "d", "b"]) == ["c", "d"]
-    pg.set_setting("k", "1")
-    pg.set_setting("k", "2")
-    assert pg.get_setting("k") == "2"
 
 
 def test_an_old_schema_is_upgraded_in_place(pg_url: str) -> None:
