@@ -58,3 +58,65 @@ def test_author_bio_leaves_the_text() -> None:
     assert "transport correspondent" not in article.text
     assert "Paragraph 4 of the report" in article.text
     assert any(r.kind == "bio" for r in article.removed)
+
+
+# Bylines in the label forms news sites print, per language: label, separator, name, and
+# what may follow (a date, a reading time, a photo credit).
+LABELLED = [
+    ("Written by Maria Keller", "Maria Keller"),
+    ("Reporting by Tom Hale · 4 min read", "Tom Hale"),
+    ("Texto: Lucía Ferrer Gil", "Lucía Ferrer Gil"),
+    ("Texto e fotos: Rui Almeida", "Rui Almeida"),
+    ("Texto: Lucía Ferrer | Fotos: Pablo Soto", "Lucía Ferrer"),
+    ("Haber: Zeynep Aksoy", "Zeynep Aksoy"),
+    ("Muhabir: Emre Kaya / Ankara", "Emre Kaya"),
+    ("Автор: Ірина Бондар", "Ірина Бондар"),
+    ("Автор — Дмитрий Орлов", "Дмитрий Орлов"),
+    ("Текст: Олег Марченко, 12 березня 2026", "Олег Марченко"),
+    ("Tekst: Piotr Zieliński", "Piotr Zieliński"),
+    ("Szöveg: Nagy Eszter", "Nagy Eszter"),
+    ("Κείμενο: Νίκος Αλεξίου", "Νίκος Αλεξίου"),
+    ("Von Lena Brandt | 03.12.2026, 09:15 Uhr", "Lena Brandt"),
+    ("Scris de Andrei Ionescu", "Andrei Ionescu"),
+    ("Teksti: Aino Virtanen", "Aino Virtanen"),
+]
+# Lines that open with a label word but are not bylines.
+NOT_BYLINES = [
+    "Metin Yıldız Kazandı",
+    "Haber Merkezi",
+    "Fotos: Pablo Soto",
+    "Text size",
+    "Texte intégral du discours",
+    "By the way, the tram was late again",
+]
+
+
+@pytest.mark.parametrize(("text", "author"), LABELLED, ids=[t for t, _ in LABELLED])
+def test_labelled_byline_gives_the_name(text: str, author: str) -> None:
+    """A '<label>: <Name>' or '<label> <Name>' line, in any of the languages, names the author."""
+    assert byline_author(text) == author
+
+
+@pytest.mark.parametrize("text", NOT_BYLINES)
+def test_label_word_alone_is_no_byline(text: str) -> None:
+    """A label word that needs a colon, a photo credit alone, or a sentence is no byline."""
+    assert byline_author(text) is None
+
+
+def test_labelled_byline_on_a_page_becomes_the_author() -> None:
+    """A 'Haber: Name' line under the headline leaves the text and becomes the author."""
+    story = "".join(
+        f"<p>Belediye meclisi {n}. oturumda yeni tramvay hattının güzergahını ve çarşı "
+        f"bölgesindeki çalışmaların takvimini {2026 + n} yılı için onayladı.</p>"
+        for n in range(4)
+    )
+    html = (
+        "<html lang='tr'><head><title>Tramvay hattı onaylandı</title></head><body><article>"
+        f"<h1>Tramvay hattı onaylandı</h1><p>Haber: Zeynep Aksoy</p>{story}"
+        "</article></body></html>"
+    )
+    article = extract(html)
+    assert article.author == "Zeynep Aksoy"
+    assert "Zeynep Aksoy" not in article.text
+    assert "3. oturumda" in article.text
+    assert any(r.kind == "byline" for r in article.removed)

@@ -11,6 +11,7 @@ from trafilatura.utils import load_html
 from bot import extract
 from bot.clean.consent_dom import strip_consent_containers
 from bot.clean.consent_text import is_consent_notice, normalize_space
+from bot.clean.consent_words import is_notice_text
 from tests.clean_support import cases, data, page
 
 PLATFORMS = cases("clean_platforms.yaml")
@@ -98,3 +99,66 @@ def test_news_story_about_a_cookie_fine_survives_intact() -> None:
     assert "We use cookies to give you the best experience" not in article.text
     assert article.author == "Camille Laurent"
     assert not article.blocked
+
+
+# Paragraphs of IAB TCF consent notices, in the standard texts CMPs show (own wording
+# around them), and sentences of stories that use the same words.
+TCF_NOTICES = [
+    "We care about your privacy",
+    "We and our partners store and/or access information on a device, such as unique IDs, "
+    "to process personal data.",
+    "Personalised ads and content, ad and content measurement, audience insights and product "
+    "development.",
+    "With your permission we and our vendors may use precise geolocation data.",
+    "You can object to processing based on legitimate interest at any time.",
+    "Continue without agreeing →",
+    "Nous et nos partenaires stockons et/ou accédons à des informations sur un appareil.",
+    "Almacenar o acceder a información en un dispositivo. Anuncios y contenido personalizados.",
+    "Wir und unsere Partner verarbeiten genaue Standortdaten.",
+    "Мы и наши партнеры используем точные данные геолокации.",
+    "Biz ve iş ortaklarımız bir cihazda bilgi depolama ve/veya bilgiye erişme işlemleri yaparız.",
+]
+TCF_STORIES = [
+    'Pre-ticked boxes and "legitimate interest" toggles are not valid consent.',
+    "The company argued it had a legitimate interest in the data, the court said.",
+    "Суд защитил законные интересы граждан, заявил адвокат.",
+    "Die Stadt hat ein berechtigtes Interesse an der neuen Brücke.",
+    "We and our neighbours planted the trees along the river last spring.",
+]
+
+
+@pytest.mark.parametrize("text", TCF_NOTICES)
+def test_tcf_wording_is_a_notice(text: str) -> None:
+    """A paragraph in the TCF's standard wording, in any language, reads as a notice."""
+    assert is_notice_text(normalize_space(text))
+
+
+@pytest.mark.parametrize("text", TCF_STORIES)
+def test_tcf_words_in_a_story_are_kept(text: str) -> None:
+    """A story's sentence that names a legal basis or 'we and our …' is not a notice."""
+    assert not is_notice_text(normalize_space(text))
+
+
+def test_plain_tcf_notice_goes_whole_with_its_policy_line() -> None:
+    """A TCF notice in plain paragraphs inside the article goes whole, policy line included."""
+    notice = [
+        "We care about your privacy",
+        "We and our partners store and/or access information on a device, such as unique IDs "
+        "in cookies, to process personal data. You may accept or manage your choices below.",
+        "Personalised ads and content, ad and content measurement, audience insights and "
+        "product development.",
+        "Read more in our privacy policy.",
+    ]
+    story = [
+        f"The council approved {n} new bus routes on Tuesday, linking the harbour with the "
+        f"northern suburbs from the spring of {2026 + n}."
+        for n in range(4)
+    ]
+    paragraphs = "".join(f"<p>{p}</p>" for p in notice + story)
+    html = (
+        "<html lang='en'><head><title>Bus routes approved</title></head><body><article>"
+        f"<h1>Bus routes approved</h1>{paragraphs}</article></body></html>"
+    )
+    article = extract(html)
+    assert list(article.paragraphs) == story
+    assert sum(r.kind == "consent" for r in article.removed) == len(notice)

@@ -10,20 +10,47 @@ _CAP = rf"[{_UPPER}][\w'’.-]*"
 _PARTICLE = r"(?:de|da|del|della|di|van|von|der|den|la|le|du|dos|das|ten|ter|y|e|bin|al)"
 _NAME = rf"{_CAP}(?: (?:{_CAP}|{_PARTICLE}(?= (?:{_PARTICLE} )*{_CAP})))*"
 _AGENCY = rf"[{_UPPER}]{{2,}}"
-_LEAD = (
-    r"(?i:by|written by|reporting by|words by|por|escrito por|von|text:?|texto:?|par|di|door|"
-    r"przez|autor:?|autora:?|auteur:?|author:?|redacci[oó]n:?|autore:?|av|af|yazar:?|szerző:?"
-    r"|kirjoittaja:?|toimittaja:?|автор:?|авторка:?|συντάκτης:?|του|της|författare:?)"
+# Byline labels news sites print before the name, per language (EU languages, uk, ru, tr):
+# words meaning "by", "written by", "text", "author". The first set reads as a byline with
+# or without a colon; the second ("Haber", "Texte", "Tekst") only with a colon or a dash,
+# since those words also open ordinary lines. A label a photo credit shares ("Text and
+# photos:") counts too.
+_PHOTO = (
+    r"(?:photos?|fotos?|fotograf[ií]as?|fotografie|fotografia|zdjęcia|bilder|billeder|kuvat"
+    r"|képek|φωτογραφίες|фото|fotoğraflar?)"
 )
+_LABEL_ANY = (
+    r"(?:by|written by|reporting by|reported by|words by|text by|story by|text|author|von"
+    r"|geschrieben von|autor|par|écrit par|auteur|por|escrito por|texto|autora|redacci[oó]n"
+    r"|di|scritto da|a cura di|autore|door|geschreven door|przez|napisał|napisała|napsal"
+    r"|napsala|napísal|napísala|av|skriven av|skrevet af|af|författare|kirjoittaja|toimittaja"
+    r"|szerző|írta|scris de|συντάκτης|γράφει|του|της|автор|авторка|пише|пишет|piše|kirjutas"
+    r"|yazar)"
+)
+_LABEL_COLON = (
+    r"(?:texte|autrice|testo|reportagem|reportaje|tekst|autorin|autorka|teksti|szöveg"
+    r"|autorul|κείμενο|текст|autorica|avtor|avtorica|besedilo|autors|teksts|autorius"
+    r"|tekstas|forfatter|haber|yazan|muhabir|metin)"
+)
+_AND_PHOTO = rf"(?:\s+(?:and|y|e|et|und|en|i|och|og|ja|és|și|και|и|і|ve|&)\s+{_PHOTO})?"
+_COLON = r"(?:\s*[:：]|\s+[–—-])"
+_LEAD = rf"(?i:{_LABEL_ANY}{_AND_PHOTO}{_COLON}?|{_LABEL_COLON}{_AND_PHOTO}{_COLON})"
 _AND = r"(?:and|y|und|et|e|en|i|&)"
 _ROLE = (
     rf"(?:{_CAP}(?: (?:{_CAP}|in|de|en|for|of|the|and|y|und|et|e))*"
     r"|(?i:staff writer|correspondent|reporter|\w+ correspondent|redactora?|redakteur\w*"
     r"|journaliste|giornalista|jornalista|dziennikar\w+))"
 )
+# What may follow the name after a separator: a role, a date, time or reading time (any
+# short run holding a digit), or a second credit ("Photos: Juan Pérez").
+_TAIL_PART = (
+    rf"(?:{_ROLE}|[^|·•\d]{{0,30}}\d[^|·•]{{0,30}}|(?:{_LEAD}|(?i:{_PHOTO}){_COLON})\s*{_NAME})"
+)
+_SEP = r"\s*[,|·•–—/-]\s*"
 _BYLINE = re.compile(
-    rf"^{_LEAD}:?\s+(?P<name>(?:{_NAME}|{_AGENCY})(?:\s*{_AND}\s*(?:{_NAME}|{_AGENCY}))*)"
-    rf"(?:\s*[,|–—/-]\s*{_ROLE}(?:\s*[,|–—/-]\s*{_ROLE})*)?\s*[.]?$"
+    rf"^{_LEAD}\s+"
+    rf"(?P<name>(?:{_NAME}|{_AGENCY})(?:\s*{_AND}\s*(?:{_NAME}|{_AGENCY}))*)"
+    rf"(?:{_SEP}{_TAIL_PART})*\s*[.]?$"
 )
 _MAX_WORDS = 14
 # Scripts without capitals: a lead word and a colon, then a short name ("作者：王晓明",

@@ -168,110 +168,163 @@ CLICK = _family(
     r"klikając",
 )
 WITHDRAW = _family(
-    r"withdraw",
-    r"widerruf",
-    r"retirer",
-    r"retirar",
-    r"revoca",
-    r"intrekken",
-    r"wycofa",
-    r"odvola",
-    r"återkalla",
-    r"trække .{0,20}tilbage",
-    r"peruuttaa",
-    r"visszavon",
-    r"retrage",
-    r"ανακαλ",
-    r"отозвать",
-    r"відкликати",
-    r"оттегл",
-    r"geri çek",
-    r"سحب",
-    r"撤回",
-    r"철회",
-    r"preklic",
-    r"opozvati",
-    r"atsaukt",
-    r"atšaukti",
-    r"tühistada",
+    r"withdraw|widerruf|retirer|retirar|revoca|intrekken|wycofa|odvola|återkalla"
+    r"|trække .{0,20}tilbage|peruuttaa|visszavon|retrage|ανακαλ|отозвать|відкликати|оттегл"
+    r"|geri çek|سحب|撤回|철회|preklic|opozvati|atsaukt|atšaukti|tühistada"
 )
 SETTINGS = _family(
-    r"\bsettings",
-    r"einstellungen",
-    r"paramètres",
-    r"configuraci[oó]n",
-    r"impostazioni",
-    r"definições",
-    r"instellingen",
-    r"ustawieni",
-    r"nastavení",
-    r"nastaveni",
-    r"inställningar",
-    r"indstillinger",
-    r"asetuks",
-    r"beállítás",
-    r"setări",
-    r"ρυθμίσ",
-    r"настройк",
-    r"налаштуван",
-    r"\bayarlar",
-    r"الإعدادات",
-    r"设置",
-    r"設定",
-    r"설정",
+    r"\bsettings|einstellungen|paramètres|configuraci[oó]n|impostazioni|definições|instellingen"
+    r"|ustawieni|nastavení|nastaveni|inställningar|indstillinger|asetuks|beállítás|setări|ρυθμίσ"
+    r"|настройк|налаштуван|\bayarlar|الإعدادات|设置|設定|설정"
 )
 ACCEPT = _family(
-    r"\baccept",
-    r"akzept",
-    r"acepta",
-    r"accetta",
-    r"aceita",
-    r"akceptuj",
-    r"přijm",
-    r"prijať",
-    r"godkänn",
-    r"hyväksy",
-    r"elfogad",
-    r"αποδοχ",
-    r"приня",
-    r"прийня",
-    r"приемам",
-    r"kabul",
-    r"قبول",
-    r"接受",
-    r"同意する",
-    r"동의",
-    r"\breject",
-    r"ablehn",
-    r"refuser",
-    r"rechaza",
-    r"rifiuta",
-    r"rejeita",
-    r"weiger",
-    r"odrzu",
-    r"odmítn",
-    r"odmietn",
-    r"avvisa",
-    r"\bafvis",
-    r"hylkää",
-    r"elutasít",
-    r"refuz",
-    r"απόρριψ",
-    r"отклон",
-    r"відхил",
-    r"отхвърл",
-    r"reddet",
-    r"رفض",
-    r"拒绝",
-    r"拒否",
-    r"거부",
+    r"\baccept|akzept|acepta|accetta|aceita|akceptuj|přijm|prijať|godkänn|hyväksy|elfogad|αποδοχ"
+    r"|приня|прийня|приемам|kabul|قبول|接受|同意する|동의|\breject|ablehn|refuser|rechaza|rifiuta"
+    r"|rejeita|weiger|odrzu|odmítn|odmietn|avvisa|\bafvis|hylkää|elutasít|refuz|απόρριψ|отклон"
+    r"|відхил|отхвърл|reddet|رفض|拒绝|拒否|거부"
 )
+# The IAB Transparency and Consent Framework's standard texts, which CMPs show word for word
+# in each language: its purposes and features ("store and/or access information on a
+# device", "precise geolocation data", "personalised ads and content", "ad and content
+# measurement", "audience insights and product development") and its legal basis
+# ("legitimate interest"). A paragraph naming one of them is a notice's, not a story's.
+TCF_PURPOSE = _family(
+    # en
+    r"stor(e|ing) and/or access(ing)? information on a device|precise geolocation data"
+    r"|personali[sz]ed (ads|advertising) and content|ad(vertising)? and content measurement"
+    r"|audience (insights|research) and (product|services?) development"
+    r"|actively scan(ning)? device characteristics"
+    r"|create profiles? (for|to) personali[sz]e|use limited data to select (advertising|content)"
+    # de
+    r"|informationen auf einem gerät speichern|genaue standortdaten"
+    r"|personalisierte (anzeigen|werbung) und inhalte|anzeigen- und inhaltsmessung"
+    r""
+    # fr
+    r"|stocker et/ou accéder à des informations sur un (appareil|terminal)"
+    r"|données de géolocalisation précises|publicités et contenu personnalisés"
+    r"|mesure de performance des publicités"
+    # es
+    r"|almacenar (y/)?o acceder a información en un dispositivo"
+    r"|datos de (geo)?localización (geográfica )?precisa|anuncios y contenido personalizados"
+    r"|medición de anuncios y (del )?contenido"
+    # it
+    r"|archiviare e/o accedere a informazioni su un dispositivo"
+    r"|dati di geolocalizzazione precisi|annunci e contenuti personalizzati"
+    r"|valutazione degli annunci e del contenuto"
+    # pt
+    r"|armazenar e/ou ace(der|ssar) (a )?informações (num|em um) dispositivo"
+    r"|dados de geolocalização precisos|anúncios e conteúdos? personalizados"
+    r"|medição de anúncios e (de )?conteúdos?"
+    # nl
+    r"|informatie op een apparaat opslaan en/of openen|precieze geolocatiegegevens"
+    r"|gepersonaliseerde advertenties en content|advertentie- en contentmeting"
+    r""
+    # pl
+    r"|przechowywanie informacji na urządzeniu lub dostęp do nich|dokładne dane geolokalizacyjne"
+    r"|spersonalizowane reklamy i treści|pomiar reklam i treści"
+    # cs, sk
+    r"|ukládat a/nebo přistupovat k informacím|ukladať a/alebo pristupovať k informáciám"
+    r"|personalizované reklamy a obsah|přesné údaje o zeměpisné poloze"
+    r""
+    # sv, da
+    r"|lagra och/eller få åtkomst till information|opbevar\w* og/eller få adgang til oplysninger"
+    r""
+    # fi, hu, ro
+    r"|tallentaa tietoja laitteelle|információk tárolása"
+    r"|stocarea și/sau accesarea informațiilor"
+    # el, bg, hr, sl, lv, lt, et
+    r"|αποθήκευση ή/και πρόσβαση σε πληροφορίες"
+    r"|съхраняване и/или достъп до информация"
+    r"|pohrana i/ili pristup informacijama"
+    r"|shranjevanje in/ali dostop do informacij"
+    r"|glabāt un/vai piekļūt informācijai"
+    r"|saugoti ir \(arba\) pasiekti informaciją"
+    # uk, ru, tr
+    r"|зберігати та/або (отримувати доступ|мати доступ)|хранение и/или доступ к информации"
+    r"|точн\w* дан\w* геолокац|bir cihazda bilgi depolama"
+    r"|kesin coğrafi konum verileri"
+)
+# The framework's legal bases: on their own also words of law reports, so they count only
+# beside the rest of a notice.
+TCF_LEGAL = _family(
+    r"legitimate interests?\b|berechtigte[nms]? interesse|intérêts? légitimes?|interés legítimo"
+    r"|legittimo interesse|interesse legítimo|gerechtvaardigd(e)? belang"
+    r"|prawnie uzasadnion\w* interes|oprávněn\w* zájm?\w*|oprávnen\w* záujm?\w*"
+    r"|berättigat intresse|legitim(e)? interesse|oikeutetu\w* e(tu|du)|jogos érdek"
+    r"|interes(ul)? legitim|έννομο συμφέρον|легитимен интерес|legitimn\w* interes"
+    r"|zakonit\w* interes|leģitīm\w* interes|teisėt\w* interes|õigustatud huvi"
+    r"|законн?\w* інтерес|законн\w* интерес|meşru (menfaat|çıkar)"
+)
+# The CMP's own voice around those texts: "we and our partners", "we care about your
+# privacy", "continue without agreeing".
+TCF_VOICE = _family(
+    r"\bwe and our (\d+ )?(partners|vendors)|\bwe (care about|value|respect) your privacy"
+    r"|\byour privacy is important to us|continue without (agreeing|accepting|consenting)"
+    r"|\bwir und unsere (\d+ )?partner|ihre privatsphäre ist uns wichtig"
+    r"|ohne (zustimmung|einwilligung) fortfahren|\bnous et nos (\d+ )?partenaires"
+    r"|nous (respectons|nous soucions de) votre vie privée|continuer sans (accepter|consentir)"
+    r"|\bnosotros y nuestros (\d+ )?(socios|proveedores)"
+    r"|(tu|su) privacidad es importante para nosotros|continuar sin aceptar"
+    r"|\bnoi e i nostri (\d+ )?(partner|fornitori)|la (tua|sua) privacy è importante per noi"
+    r"|continua senza accettare|\bnós e os nossos (\d+ )?parceiros"
+    r"|a sua privacidade é importante para nós|continuar sem aceitar"
+    r"|\bwij en onze (\d+ )?partners|uw privacy is belangrijk voor ons"
+    r"|doorgaan zonder (te )?accepteren|\bmy i nasi (\d+ )?partnerzy"
+    r"|twoja prywatność jest dla nas ważna|\bmy a naši partne[řr]i|\bvi och våra partner"
+    r"|\bvi og vores partnere|\bme ja kumppanimme|\bmi és partnereink|\bnoi și partenerii noștri"
+    r"|εμείς και οι συνεργάτες μας|ние и нашите партньори|\bmi i naši partneri"
+    r"|\bmēs un mūsu partneri|\bmes ir mūsų partneriai|\bmeie ja meie partnerid"
+    r"|\bми (та|і) наші партнери|ми дбаємо про вашу конфіденційність|продовжити без згоди"
+    r"|\bмы и наши партн[её]ры|мы заботимся о вашей конфиденциальности|продолжить без согласия"
+    r"|\bbiz ve (iş )?ortaklarımız|gizliliğinize önem veriyoruz|kabul etmeden devam et"
+)
+
 # Words that report: a notice never fines, rules or quotes anyone.
 _REPORTING = _family(
     r"\b(said|says|told|according to|fined?|regulators?|court|ruling|lawsuit|million"
     r"|billion|investigation)\b",
 )
 _MAX_NOTICE = 700
+_TCF = (TCF_PURPOSE, TCF_LEGAL, TCF_VOICE)
+_TCF_ANY = re.compile("|".join(f"(?:{f.pattern})" for f in _TCF), re.I)
+
+
+def _needles(pattern: str) -> frozenset[str]:
+    """The longest literal run every top-level alternative of ``pattern`` must contain, so
+    that cheap substring tests rule out most paragraphs before the pattern runs."""
+    needles, runs, run, depth, i = set(), [], "", 0, 0
+    while i <= len(pattern):
+        char = pattern[i] if i < len(pattern) else "|"
+        if char == "\\":
+            runs.append(run)
+            run, i = "", i + 2
+            continue
+        if depth == 0 and char == "|":
+            needles.add(max([*runs, run], key=len).lower())
+            runs, run = [], ""
+        elif char in "()[]":
+            depth += 1 if char in "([" else -1
+            runs.append(run)
+            run = ""
+        elif depth == 0 and char in "?*{":
+            runs.append(run[:-1])
+            run = ""
+        elif depth == 0 and char not in "+.^$":
+            run += char
+        i += 1
+    return frozenset(needles)
+
+
+_TCF_NEEDLES = frozenset().union(*(_needles(f.pattern) for f in _TCF))
+# The reader's right to object to processing on a legitimate interest.
+_OBJECT = _family(
+    r"\bobject\b|widersprech|widerspruch|vous opposer|oponerse|opporsi|opor-se|bezwaar|sprzeciw"
+    r"|vznést námitk|invända|gøre indsigelse|vastustaa|tiltakoz|opune|αντίρρησ|възраз|prigovor"
+    r"|iebildum|prieštarau|vastuväit|возраж|заперечит|itiraz"
+)
+_OTHERS = (COOKIE, CONSENT, DEVICE, POLICY, WITHDRAW, SETTINGS, ACCEPT, CLICK)
+_MAX_TCF = 1500
+_MAX_TCF_LINE = 100
 _MAX_NEAR = 300
 _MAX_BUTTONS = 60
 
@@ -281,6 +334,8 @@ def is_notice_text(text: str) -> bool:
     """Whether a short paragraph reads as a consent notice by its families of words: cookies
     stored on a device, or cookies with two of consent, policy, click, withdraw and settings;
     or consent with two of click, withdraw, settings, policy and device."""
+    if is_tcf_notice(text):
+        return True
     if len(text) > _MAX_NOTICE:
         return False
     lowered = text.lower()
@@ -299,11 +354,39 @@ def is_notice_text(text: str) -> bool:
     return sum(1 for f in (CLICK, WITHDRAW, SETTINGS, POLICY, DEVICE) if f.search(text)) >= 2
 
 
+def _names_tcf(text: str) -> bool:
+    lowered = text.lower()
+    return any(map(lowered.__contains__, _TCF_NEEDLES)) and bool(_TCF_ANY.search(text))
+
+
+def is_tcf_notice(text: str) -> bool:
+    """Whether a paragraph that reports nothing reads as the framework's notice: two of its
+    standard texts, a short CMP line alone ("We care about your privacy", "Continue without
+    agreeing"), one purpose beside another consent family, or the legal basis beside the
+    right to object."""
+    if len(text) > _MAX_TCF or not _names_tcf(text):
+        return False
+    if _REPORTING.search(text) or reports(text):
+        return False
+    found = {m.group(0).lower() for f in _TCF for m in f.finditer(text)}
+    if len(found) >= 2:
+        return True
+    if TCF_VOICE.search(text) and len(text) <= _MAX_TCF_LINE:
+        return True
+    others = sum(1 for f in _OTHERS if f.search(text))
+    # A purpose beside any consent family; the legal basis, a word of law reports too
+    # ("'legitimate interest' toggles are not valid consent"), needs the right to object or
+    # two families.
+    if TCF_PURPOSE.search(text):
+        return others >= 1
+    return bool(_OBJECT.search(text)) or others >= 2
+
+
 def is_notice_part(text: str) -> bool:
     """Whether a paragraph next to a notice belongs to it: its pointer to the privacy policy
     or a row of Accept / Reject / Settings buttons (more notice text is a notice itself)."""
     if len(text) > _MAX_NEAR or _REPORTING.search(text) or reports(text):
         return False
-    if POLICY.search(text):
+    if POLICY.search(text) or _names_tcf(text):
         return True
     return len(text) <= _MAX_BUTTONS and bool(ACCEPT.search(text) or SETTINGS.search(text))
