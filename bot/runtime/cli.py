@@ -266,8 +266,10 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_web(args: argparse.Namespace) -> int:
-    from bot.runtime.web_run import serve_web_command
+    from bot.runtime.extras import needs_extra
 
+    with needs_extra("web", "newsbot web"):
+        from bot.runtime.web_run import serve_web_command
     serve_web_command(_config(args), args.config, args.listen)
     return 0
 

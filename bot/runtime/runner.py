@@ -20,6 +20,7 @@ from bot.fetch.client import Fetcher
 from bot.model import Source
 from bot.runtime import heap
 from bot.runtime.deliver import Deliverer, DeliverReport, DeliverySettings, Sender
+from bot.runtime.extras import needs_extra
 from bot.runtime.service import CheckReport, Deps, check_source
 from bot.runtime.workers import PagePool
 from bot.sources.backfill import first_run_note
@@ -379,8 +380,8 @@ async def run_forever(config: Config, config_path: Path | None = None) -> None:
         scheduler.add_periodic("heartbeat", HEARTBEAT_S, runtime.beat)
         scheduler.start()
         if config.web.listen:
-            from bot.runtime.web_run import start_web
-
+            with needs_extra("web", "web.listen"):
+                from bot.runtime.web_run import start_web
             web = await start_web(runtime, config.web.listen)
         if runtime.telegram:
             await runtime.telegram.start_polling()

@@ -19,7 +19,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
     import asyncio
 
     from bot.config import default_config_path, load_config
-    from bot.runtime.worker import run_worker
+    from bot.runtime.extras import needs_extra
+
+    with needs_extra("postgres", "newsbot worker"):
+        import bot.runtime.tasks  # noqa: F401  (Procrastinate and psycopg: said now, not mid-start)
+        from bot.runtime.worker import run_worker
 
     path = Path(args.config) if args.config else default_config_path(os.environ)
     config = load_config(path)
