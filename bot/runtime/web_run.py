@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.config import Config, load_config
+from bot.config import Config, default_config_path, load_config
 from bot.errors import ConfigError
 from bot.fetch.client import Fetcher
 from bot.runtime.sources_cli import source_rows
@@ -93,11 +95,6 @@ async def run_web_alone(config: Config, config_path: Path | None, listen: str) -
 
 def serve_web_command(config: Config, config_arg: str | None, listen_arg: str | None) -> None:
     """``newsbot web``: the app alone on ``--listen``, else ``web.listen``, else 127.0.0.1:8080."""
-    import asyncio
-    import os
-
-    from bot.config import default_config_path
-
     path = Path(config_arg) if config_arg else default_config_path(os.environ)
     listen = listen_arg or config.web.listen or "127.0.0.1:8080"
     asyncio.run(run_web_alone(config, path, listen))
