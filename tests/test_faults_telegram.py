@@ -75,6 +75,18 @@ def bot_env(tmp_path: Path, token: str) -> dict[str, str]:
     return env
 
 
+def start_bot(tmp_path: Path, config: Path, token: str, log: Path) -> subprocess.Popen[bytes]:
+    """``newsbot run`` in the background, its stderr written to ``log``."""
+    with log.open("wb") as stderr:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "--config", str(config), "run"],
+            env=bot_env(tmp_path, token),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+
+
 def run_once(tmp_path: Path, config: Path, token: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(config), "run", "--once"],
@@ -152,14 +164,7 @@ def test_a_rejected_poll_quoting_the_url_is_logged_redacted_and_polling_goes_on(
     and polling goes on by itself once the token is accepted again."""
     config = write_config(tmp_path, fake)
     log = tmp_path / "bot.log"
-    with log.open("wb") as stderr:
-        bot = subprocess.Popen(
-            [sys.executable, "-m", "bot", "--config", str(config), "run"],
-            env=bot_env(tmp_path, fake.token),
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
+    bot = start_bot(tmp_path, config, fake.token, log)
     try:
         fake.wait_for(lambda f: f.waiting_polls > 0, timeout=60)
         fake.inject(Fault.echoing_url(401, "Unauthorized"), method="getUpdates", times=2)
@@ -235,14 +240,7 @@ def test_a_running_bot_survives_a_rejected_token_and_answers_commands_after(
     config = write_config(tmp_path, fake)
     log = tmp_path / "bot.log"
     store_url = f"sqlite:///{tmp_path}/newsbot.db"
-    with log.open("wb") as stderr:
-        bot = subprocess.Popen(
-            [sys.executable, "-m", "bot", "--config", str(config), "run"],
-            env=bot_env(tmp_path, fake.token),
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
+    bot = start_bot(tmp_path, config, fake.token, log)
     try:
         # the start is accepted, then everything is rejected
         fake.wait_for(lambda f: f.waiting_polls > 0, timeout=60)
