@@ -15,8 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
-import feedparser
-
 # An entity declared in the DOCTYPE whose value refers to another entity, or an external one:
 # the shape of a "billion laughs" bomb. feedparser's fallback parser takes ~10 s on one.
 _NESTED_ENTITY = re.compile(
@@ -51,6 +49,8 @@ def parse_feed(text: str, base_url: str, *, content_type: str = "", limit: int =
     headers = {"content-location": base_url}
     if content_type:
         headers["content-type"] = content_type
+    import feedparser  # on first use: a run's first requests do not wait for its import
+
     parsed = feedparser.parse(text.encode("utf-8"), response_headers=headers)
     items: list[FeedItem] = []
     for entry in parsed.entries:
