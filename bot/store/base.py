@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine.url import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -74,6 +74,9 @@ class StoreBase:
         # preserve_rowcount: callers read how many rows went in ("was it new?"); psycopg's
         # cursor is closed after an INSERT without RETURNING and would answer -1 otherwise.
         if self.dialect == "postgresql":
+            # Imported here: loading the PostgreSQL dialect costs a SQLite store ~50 ms at start.
+            from sqlalchemy.dialects import postgresql
+
             statement: Any = postgresql.insert(table).on_conflict_do_nothing()
         else:
             statement = sqlite.insert(table).on_conflict_do_nothing()
