@@ -60,6 +60,19 @@ def test_a_spawned_page_worker_does_not_load_the_config_stack() -> None:
     assert done.stdout.strip() == "[]", done.stdout
 
 
+def test_reading_a_body_as_text_does_not_load_the_cleaner() -> None:
+    """The fetcher's text decoding imports ``bot.clean.decode`` only, not the whole cleaner."""
+    probe = (
+        "import sys\nfrom bot.fetch.client import Fetched\nimport bot.clean.decode\n"
+        "print(sorted(m for m in ('bot.clean.page', 'trafilatura', 'py3langid', 'numpy')"
+        " if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stdout
+
+
 # Loaded by a tokenless `run --once` only after its first request, if at all: the cleaning stack
 # (in the page workers), feedparser (feeds only), the PostgreSQL dialect (a SQLite store), the
 # scheduler (`run` without --once) and python-telegram-bot (a token). Together ~0.5 s of CPU
