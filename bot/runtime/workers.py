@@ -1,23 +1,33 @@
-"""Clean, fingerprint and match fetched pages in worker processes, so no page blocks the bot.
+"""Clean, fingerprint and match fetched pages in the bot's process and in forked workers.
 
 ``digest_page`` is the pure CPU-heavy half of taking an article: canonical URL → clean →
-fingerprint → match. ``PagePool`` runs it in a process pool sized to the cores, off the event
-loop, so Telegram commands and deliveries go on while a large page is cleaned and both cores
-work. Each worker receives the compiled rules once, when it starts (pickled by the pool's
-initializer); a reload with new rules starts a new pool and lets the old one finish what it
-has. A worker that dies (killed, out of memory) fails only the pages it was given: they come
-back as ``PageCrashed`` and the next page gets a new pool; when pools keep dying before their
-first page, pages are digested in-process instead. With one worker the pages are digested in
-a thread of the bot's own process (no second process on a one-core machine).
+fingerprint → match. ``PagePool`` runs it off the event loop in as many slots as there are
+cores: one is a thread of the bot's own process, the others are worker processes, so both
+cores work while Telegram commands and deliveries go on. The workers are forked from the bot
+once its own slot has digested a page: the cleaning stack, its language model and the compiled
+rules are then already in memory and the workers share those pages with the bot (a spawned
+worker imported and loaded them again: some 200 MB each). They start only when pages queue up,
+so a run that digests one page at a time (a few sources from cron) starts no process at all.
+A page goes to a free worker first, and to the bot's own thread when every worker is busy.
+
+Each worker receives the compiled rules once, when it starts (pickled by the pool's
+initializer); a reload with new rules starts new workers and lets the old ones finish what
+they have. A worker that dies (killed, out of memory) fails only the pages it was given: they
+come back as ``PageCrashed`` and the next page gets new workers; when workers keep dying
+before their first page, every page is digested in the bot's thread instead. With one slot
+(``fetch.workers: 1`` or one core) there is no worker process at all.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import multiprocessing
 import os
-from concurrent.futures import Executor, ProcessPoolExecutor
+import signal
+import sys
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
@@ -56,7 +66,7 @@ def digest_page(html: str, fetched_url: str, rules: RuleSet, source_id: str) -> 
 
 
 def default_workers() -> int:
-    """One worker per core this process may run on."""
+    """One slot per core this process may run on."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -64,12 +74,20 @@ def default_workers() -> int:
 
 
 STILLBORN_LIMIT = 2  # pools in a row that die before any page: give up on processes
+# fork shares the bot's loaded pages with its workers; elsewhere fork is unsafe or missing.
+START_METHOD = "fork" if sys.platform == "linux" else "spawn"
 _worker_rules: RuleSet | None = None  # in a worker process: the rules it was started with
 
 
-def _start_worker(rules: RuleSet) -> None:
+def _start_worker(rules: RuleSet, start_method: str) -> None:
     global _worker_rules
     _worker_rules = rules
+    if start_method == "fork":
+        # The bot's event loop wakes on bytes written to this fd by signal handlers: a signal
+        # sent to a worker alone must not stop the bot. The bot stops its workers itself.
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     import bot.clean  # noqa: F401  (loaded while the worker starts, not with its first page)
     from bot.rules.tokenizer import prepare
 
@@ -84,23 +102,85 @@ def _digest_in_worker(html: str, fetched_url: str, source_id: str) -> DigestedPa
 
 
 class PagePool:
-    """The worker processes that digest pages, and the rules they were started with."""
+    """The slots that digest pages (the bot's own thread and its worker processes), and the
+    rules the workers were started with."""
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, start_method: str = START_METHOD) -> None:
         self.workers = workers if workers is not None else default_workers()
+        self.start_method = start_method
         self._executor: ProcessPoolExecutor | None = None
         self._rules: RuleSet | None = None
         self._retired: list[Executor] = []
         self._served = False  # the current pool has digested a page
         self._stillborn = 0  # pools in a row that broke before digesting any page
+        self._own: ThreadPoolExecutor | None = None  # the bot's slot: one thread, one arena
+        self._own_busy = False
+        self._in_workers = 0  # pages being digested by worker processes
+        self._queued = False  # a page has waited for a slot: time for worker processes
+        self._freed: asyncio.Condition | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def digest(
         self, html: str, fetched_url: str, rules: RuleSet, source_id: str
     ) -> DigestedPage:
         """Digest one page off the event loop; ``PageCrashed`` if its worker died."""
-        if self.workers <= 1:
-            return await asyncio.to_thread(digest_page, html, fetched_url, rules, source_id)
-        executor = self._executor_for(rules)
+        freed = self._condition()
+        async with freed:
+            slot = await freed.wait_for(lambda: self._free_slot(rules))
+            if slot == "own":
+                self._own_busy = True
+            else:
+                self._in_workers += 1
+        try:
+            if slot == "own":
+                return await self._digest_here(html, fetched_url, rules, source_id)
+            return await self._digest_in_worker(html, fetched_url, rules, source_id)
+        finally:
+            async with freed:
+                if slot == "own":
+                    self._own_busy = False
+                else:
+                    self._in_workers -= 1
+                freed.notify_all()
+
+    def _condition(self) -> asyncio.Condition:
+        loop = asyncio.get_running_loop()
+        if self._freed is None or self._loop is not loop:  # a condition serves one loop
+            self._freed, self._loop = asyncio.Condition(), loop
+        return self._freed
+
+    def _free_slot(self, rules: RuleSet) -> str | None:
+        """Where the next page goes: a free worker first, else the bot's own thread. Workers
+        are forked once a page has had to wait, at a moment when the bot's thread is idle (it
+        has then loaded the cleaning stack, and no thread of the bot is inside a page)."""
+        processes = self.workers - 1
+        if processes > 0 and (self._executor is not None or self._queued):
+            current = self._executor is not None and rules is self._rules
+            if not current and not self._own_busy and not self._in_workers:
+                self._start_workers(rules)
+                current = True
+            if current and self._in_workers < processes:
+                return "worker"
+        if self._own_busy:
+            self._queued = True
+            return None
+        return "own"
+
+    async def _digest_here(
+        self, html: str, fetched_url: str, rules: RuleSet, source_id: str
+    ) -> DigestedPage:
+        if self._own is None:
+            self._own = ThreadPoolExecutor(1, thread_name_prefix="newsbot-digest")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._own, digest_page, html, fetched_url, rules, source_id
+        )
+
+    async def _digest_in_worker(
+        self, html: str, fetched_url: str, rules: RuleSet, source_id: str
+    ) -> DigestedPage:
+        executor = self._executor
+        assert executor is not None and rules is self._rules
         loop = asyncio.get_running_loop()
         try:
             page: DigestedPage = await loop.run_in_executor(
@@ -125,21 +205,23 @@ class PagePool:
         else:
             log.error("a page worker died; starting new workers")
 
-    def _executor_for(self, rules: RuleSet) -> ProcessPoolExecutor:
-        if self._executor is not None and rules is not self._rules:
+    def _start_workers(self, rules: RuleSet) -> None:
+        if self._executor is not None:
             self._retired.append(self._executor)  # finishes its pages with the old rules
             self._executor.shutdown(wait=False)
-            self._executor = None
-        if self._executor is None:
-            self._executor = ProcessPoolExecutor(
-                self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker,
-                initargs=(rules,),
-            )
-            self._rules = rules
-            self._served = False
-        return self._executor
+        if self.start_method == "fork":
+            # What lives now (modules, language model, rules) is shared with the workers:
+            # keep the collector's writes off it on both sides of the fork.
+            gc.collect()
+            gc.freeze()
+        self._executor = ProcessPoolExecutor(
+            self.workers - 1,
+            mp_context=multiprocessing.get_context(self.start_method),
+            initializer=_start_worker,
+            initargs=(rules, self.start_method),
+        )
+        self._rules = rules
+        self._served = False
 
     def worker_pids(self) -> list[int]:
         """Process ids of the current workers (for logs and diagnostics)."""
@@ -161,3 +243,6 @@ class PagePool:
                     process.terminate()
                     process.join()
             executor.shutdown(wait=True)
+        if self._own is not None:
+            self._own.shutdown(wait=False, cancel_futures=True)
+            self._own = None
