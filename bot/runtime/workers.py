@@ -96,6 +96,22 @@ def _start_worker(rules: RuleSet, start_method: str) -> None:
     prepare()
 
 
+def _preload() -> None:
+    """Load what the cleaning stack loads lazily, with its first page that needs it (py3langid's
+    model, some 75 MB; justext's stoplists of all languages, 27 MB), so that workers forked
+    now share it with the bot instead of each loading its own."""
+    from bot.clean.language import detect_language
+
+    detect_language("This sentence is long enough for the language model to be asked.")
+    try:
+        from trafilatura import external
+
+        if getattr(external, "JT_STOPLIST", True) is None:
+            external.jt_stoplist_init()
+    except (ImportError, AttributeError):  # another trafilatura: its workers load their own
+        pass
+
+
 def _digest_in_worker(html: str, fetched_url: str, source_id: str) -> DigestedPage:
     assert _worker_rules is not None, "worker started without rules"
     return digest_page(html, fetched_url, _worker_rules, source_id)
@@ -117,37 +133,41 @@ class PagePool:
         self._own_busy = False
         self._in_workers = 0  # pages being digested by worker processes
         self._queued = False  # a page has waited for a slot: time for worker processes
-        self._freed: asyncio.Condition | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._waiters: list[asyncio.Future[None]] = []  # pages waiting for a slot
 
     async def digest(
         self, html: str, fetched_url: str, rules: RuleSet, source_id: str
     ) -> DigestedPage:
         """Digest one page off the event loop; ``PageCrashed`` if its worker died."""
-        freed = self._condition()
-        async with freed:
-            slot = await freed.wait_for(lambda: self._free_slot(rules))
-            if slot == "own":
-                self._own_busy = True
-            else:
-                self._in_workers += 1
+        slot = await self._take_slot(rules)
         try:
             if slot == "own":
                 return await self._digest_here(html, fetched_url, rules, source_id)
             return await self._digest_in_worker(html, fetched_url, rules, source_id)
         finally:
-            async with freed:
-                if slot == "own":
-                    self._own_busy = False
-                else:
-                    self._in_workers -= 1
-                freed.notify_all()
+            if slot == "own":
+                self._own_busy = False
+            else:
+                self._in_workers -= 1
+            for waiter in self._waiters:  # each looks again for a free slot, in arrival order
+                if not waiter.done():
+                    waiter.set_result(None)
 
-    def _condition(self) -> asyncio.Condition:
-        loop = asyncio.get_running_loop()
-        if self._freed is None or self._loop is not loop:  # a condition serves one loop
-            self._freed, self._loop = asyncio.Condition(), loop
-        return self._freed
+    async def _take_slot(self, rules: RuleSet) -> str:
+        """Wait for a free slot and take it (no lock: a release must never wait, nor fail when
+        the page's task is cancelled)."""
+        while (slot := self._free_slot(rules)) is None:
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                self._waiters.remove(waiter)
+        if slot == "own":
+            self._own_busy = True
+        else:
+            self._in_workers += 1
+        return slot
 
     def _free_slot(self, rules: RuleSet) -> str | None:
         """Where the next page goes: a free worker first, else the bot's own thread. Workers
@@ -210,6 +230,7 @@ class PagePool:
             self._retired.append(self._executor)  # finishes its pages with the old rules
             self._executor.shutdown(wait=False)
         if self.start_method == "fork":
+            _preload()
             # What lives now (modules, language model, rules) is shared with the workers:
             # keep the collector's writes off it on both sides of the fork.
             gc.collect()
