@@ -49,14 +49,20 @@ ROOT = Path(__file__).resolve().parent.parent
 HARNESS = ROOT.parent / "shared" / "tools" / "peers" / "bench_cycle.py"
 # The harness calls `CMD run --once --config FILE`; newsbot takes --config before the command.
 # Guarded like a console script: spawned page workers import the main module again.
-SHIM = """import sys
+SHIM = """import os, resource, sys
 from bot.runtime.cli import main
 if __name__ == "__main__":
     args = sys.argv[1:]
     if "--config" in args:
         at = args.index("--config")
         args = args[at : at + 2] + args[:at] + args[at + 2 :]
-    sys.exit(main(args))
+    code = main(args)
+    if os.environ.get("NEWSBOT_BENCH_CPU_LOG"):  # CPU of the bot's process and of its workers
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        with open(os.environ["NEWSBOT_BENCH_CPU_LOG"], "w") as f:
+            f.write(f"{me.ru_utime + me.ru_stime} {kids.ru_utime + kids.ru_stime}")
+    sys.exit(code)
 """
 PINS = "fetch:\n  host_concurrency: 10\n  host_delay: 0s\n  concurrency: 10\n"
 
@@ -116,6 +122,8 @@ def tree_memory_kb(exclude: set[int]) -> tuple[int, int]:
 
 # (system, phase) -> peak tree PSS in MB of each round, a column of the harness's table
 PSS: dict[tuple[str, str], list[float]] = {}
+# phase -> (CPU s of newsbot's own process, CPU s of its page workers) of each round
+SPLIT: dict[str, list[tuple[float, float]]] = {}
 
 
 def _system(cmd: list[str]) -> str:
@@ -136,6 +144,10 @@ def measure_tree_rss(harness: ModuleType) -> None:
     def run_measured(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float, log: Path):  # type: ignore[no-untyped-def]
         before = set(_children())
         peak, done = [0, 0], threading.Event()
+        system, phase = _system(cmd), Path(log).stem
+        timed = not Path(log).parent.name.endswith("-warmup")
+        split = Path(log).with_suffix(".cpu")
+        env = {**env, "NEWSBOT_BENCH_CPU_LOG": str(split)}
 
         def sample() -> None:
             while not done.wait(0.02):
@@ -152,7 +164,11 @@ def measure_tree_rss(harness: ModuleType) -> None:
         result["rss_top_mb"] = result["rss_mb"]
         result["rss_mb"] = max(result["rss_mb"], peak[0] / 1024)
         result["pss_mb"] = peak[1] / 1024
-        PSS.setdefault((_system(cmd), Path(log).stem), []).append(peak[1] / 1024)
+        if timed:
+            PSS.setdefault((system, phase), []).append(peak[1] / 1024)
+            if system == "newsbot" and split.exists():
+                own, workers = map(float, split.read_text().split())
+                SPLIT.setdefault(phase, []).append((own, workers))
         return result
 
     harness.run_measured = run_measured
@@ -218,6 +234,20 @@ def label_rss(harness: ModuleType) -> None:
     harness.print_report = print_report
 
 
+def print_split() -> None:
+    """newsbot's CPU in its own process and in its page workers: on two idle cores the wall
+    time cannot fall much below the larger share (the bot's process holds the GIL to run
+    Python, so it runs on about one core at a time)."""
+    for phase, rounds in sorted(SPLIT.items()):
+        own = statistics.median(r[0] for r in rounds)
+        workers = statistics.median(r[1] for r in rounds)
+        bound = max(own, workers) / max(own + workers, 1e-9)
+        print(
+            f"newsbot {phase}: CPU {own:.2f} s in the bot's process, {workers:.2f} s in page"
+            f" workers (median of rounds): on 2 idle cores wall >= about {bound:.2f}x its CPU"
+        )
+
+
 def startup_ms(checkout: Path, python: str, rounds: int = 3) -> float:
     startup = load(ROOT / "bench" / "startup.py", "newsbot_bench_startup")
     with tempfile.TemporaryDirectory() as tmp:
@@ -259,6 +289,8 @@ def main() -> int:
         sys.argv = [str(HARNESS), *args]
         started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         code: int = harness.main()
+    print()
+    print_split()
     first = startup_ms(checkout, python)
     print(f"\nnewsbot start to first request: {first:.0f} ms (median of 3; goal <= 500)")
     load1, load5, _ = os.getloadavg()
