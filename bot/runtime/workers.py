@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -112,9 +113,12 @@ def _preload() -> None:
         pass
 
 
-def _digest_in_worker(html: str, fetched_url: str, source_id: str) -> DigestedPage:
+def _digest_in_worker(html: str, fetched_url: str, source_id: str) -> tuple[DigestedPage, float]:
+    """The digested page and the CPU seconds it took."""
     assert _worker_rules is not None, "worker started without rules"
-    return digest_page(html, fetched_url, _worker_rules, source_id)
+    started = time.process_time()
+    page = digest_page(html, fetched_url, _worker_rules, source_id)
+    return page, time.process_time() - started
 
 
 class PagePool:
@@ -134,6 +138,8 @@ class PagePool:
         self._in_workers = 0  # pages being digested by worker processes
         self._queued = False  # a page has waited for a slot: time for worker processes
         self._waiters: list[asyncio.Future[None]] = []  # pages waiting for a slot
+        self._forked_at_cpu: float | None = None  # this process's CPU time at the first fork
+        self._worker_cpu = 0.0  # CPU seconds the workers have spent on pages since
 
     async def digest(
         self, html: str, fetched_url: str, rules: RuleSet, source_id: str
@@ -181,10 +187,20 @@ class PagePool:
                 current = True
             if current and self._in_workers < processes:
                 return "worker"
+            if current and self._ahead(processes):
+                return None
         if self._own_busy:
             self._queued = True
             return None
         return "own"
+
+    def _ahead(self, processes: int) -> bool:
+        """The bot's process has used more CPU since the workers started than one worker (it
+        also fetches and stores): the page waits for a worker, so both cores do equal work."""
+        if self._forked_at_cpu is None:
+            return False
+        own = time.process_time() - self._forked_at_cpu
+        return own > self._worker_cpu / processes
 
     async def _digest_here(
         self, html: str, fetched_url: str, rules: RuleSet, source_id: str
@@ -203,7 +219,7 @@ class PagePool:
         assert executor is not None and rules is self._rules
         loop = asyncio.get_running_loop()
         try:
-            page: DigestedPage = await loop.run_in_executor(
+            page, cpu_s = await loop.run_in_executor(
                 executor, _digest_in_worker, html, fetched_url, source_id
             )
         except BrokenProcessPool as exc:
@@ -211,6 +227,7 @@ class PagePool:
                 self._broken(executor)
             raise PageCrashed(f"the worker cleaning {fetched_url} died") from exc
         self._served, self._stillborn = True, 0
+        self._worker_cpu += cpu_s
         return page
 
     def _broken(self, executor: ProcessPoolExecutor) -> None:
@@ -229,6 +246,8 @@ class PagePool:
         if self._executor is not None:
             self._retired.append(self._executor)  # finishes its pages with the old rules
             self._executor.shutdown(wait=False)
+        if self._forked_at_cpu is None:
+            self._forked_at_cpu = time.process_time()
         if self.start_method == "fork":
             _preload()
             # What lives now (modules, language model, rules) is shared with the workers:
