@@ -28,6 +28,7 @@ import os
 import signal
 import sys
 import time
+import warnings
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -260,6 +261,11 @@ class PagePool:
             initializer=_start_worker,
             initargs=(rules, self.start_method),
         )
+        with warnings.catch_warnings():
+            # Python 3.12 warns at every fork of a process that has threads. The bot's digest
+            # thread is between pages here; its other threads wait on queues or sockets.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self._executor.submit(int)  # the workers start now, not with the next page
         self._rules = rules
         self._served = False
 
