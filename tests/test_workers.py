@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -155,6 +156,29 @@ async def test_pages_one_at_a_time_start_no_worker_and_a_queue_starts_one() -> N
         assert all(page == alone[0] for page in [*alone, *queued])
     finally:
         pool.close()
+
+
+async def test_a_forked_worker_does_not_hold_the_bots_connections_open() -> None:
+    """A connection open in the bot when a worker is forked ends on the network when the bot
+    closes it (the worker does not keep its copy of the socket)."""
+    html = SEED.read_text(encoding="utf-8")
+    rules = config_with([]).rules
+    server = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(server.getsockname()[:2])
+    accepted, _ = server.accept()
+    pool = PagePool(2)
+    try:
+        await asyncio.gather(  # three at once: one waits, so the worker is forked now
+            *(pool.digest(html, "http://127.0.0.1/seed.html", rules, "s") for _ in "abc")
+        )
+        assert pool.worker_pids()
+        client.close()
+        accepted.settimeout(10)
+        assert accepted.recv(1) == b""  # the end of the stream, not a timeout
+    finally:
+        pool.close()
+        accepted.close()
+        server.close()
 
 
 async def test_new_rules_reach_the_workers_and_one_worker_runs_in_process() -> None:

@@ -8,7 +8,10 @@ once its own slot has digested a page: the cleaning stack, its language model an
 rules are then already in memory and the workers share those pages with the bot (a spawned
 worker imported and loaded them again: some 200 MB each). They start only when pages queue up,
 so a run that digests one page at a time (a few sources from cron) starts no process at all.
-A page goes to a free worker first, and to the bot's own thread when every worker is busy.
+A page goes to a free worker first, and to the bot's own thread when every worker is busy and
+the bot's process has not used more CPU than a worker since the fork (it also fetches and
+stores), so that the cores share the work evenly. A forked worker lets go of the sockets it
+inherits, so that connections the bot closes are closed.
 
 Each worker receives the compiled rules once, when it starts (pickled by the pool's
 initializer); a reload with new rules starts new workers and lets the old ones finish what
@@ -26,6 +29,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import stat
 import sys
 import time
 import warnings
@@ -90,12 +94,33 @@ def _start_worker(rules: RuleSet, start_method: str) -> None:
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _let_go_of_sockets()
     import bot.clean  # noqa: F401  (loaded while the worker starts, not with its first page)
     from bot.rules.tokenizer import prepare
 
     # The tokenizer's fold table is built here rather than when the rules are compiled: the
     # bot's own process, which only fetches and stores, never needs it (0.06 s at each start).
     prepare()
+
+
+def _let_go_of_sockets() -> None:
+    """In a forked worker: point every inherited socket at /dev/null, so that a connection the
+    bot closes (a site's, Telegram's) is closed on the network rather than held open by the
+    worker. The descriptor numbers stay taken: the bot's socket objects, copied with its heap,
+    still name them. The pool's own channels are pipes."""
+    if not os.path.isdir("/proc/self/fd"):  # not Linux: nothing to list them with
+        return
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        for name in os.listdir("/proc/self/fd"):
+            fd = int(name)
+            try:
+                if fd != null and stat.S_ISSOCK(os.fstat(fd).st_mode):
+                    os.dup2(null, fd)
+            except OSError:  # the listing's own descriptor, already closed
+                continue
+    finally:
+        os.close(null)
 
 
 def _preload() -> None:
