@@ -12,11 +12,12 @@ of ``--repeat`` rounds, ratios against the script in the same run. The systems:
   limits pinned to the others' 10 at a time (every page is on one host).
 
 Three things are added to the harness: the peak RSS printed is that of the whole process tree
-(the harness reads only the top process's; newsbot's page workers are child processes), sampled
-every 20 ms and never below the top process's own peak; the peak PSS of that tree (each shared
-page split between the processes that map it: the summed RSS counts the libraries every worker
-maps once per worker), printed after the table; and newsbot's time from start to its first
-request (``bench/startup.py``, median of 3).
+(the harness reads only the top process's; newsbot's page workers are child processes), summed
+over its processes, sampled every 20 ms and never below the top process's own peak: the table
+calls it ``treeRSS``; beside it, ``PSS MB``, the peak PSS of that tree (each shared page split
+between the processes that map it: the summed RSS counts the libraries and the copy-on-write
+heap a forked worker shares with the bot once per process); and newsbot's time from start to
+its first request (``bench/startup.py``, median of 3).
 
     PEERS_VENV=/tmp/peers-venv python bench/cycle.py --n 1000 --repeat 3
 
@@ -31,7 +32,9 @@ options go to the harness (``--json FILE``, ``--keep``, ``--timeout S``).
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import os
 import statistics
 import sys
@@ -40,20 +43,26 @@ import threading
 import time
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TextIO
 
 ROOT = Path(__file__).resolve().parent.parent
 HARNESS = ROOT.parent / "shared" / "tools" / "peers" / "bench_cycle.py"
 # The harness calls `CMD run --once --config FILE`; newsbot takes --config before the command.
 # Guarded like a console script: spawned page workers import the main module again.
-SHIM = """import sys
+SHIM = """import os, resource, sys
 from bot.runtime.cli import main
 if __name__ == "__main__":
     args = sys.argv[1:]
     if "--config" in args:
         at = args.index("--config")
         args = args[at : at + 2] + args[:at] + args[at + 2 :]
-    sys.exit(main(args))
+    code = main(args)
+    if os.environ.get("NEWSBOT_BENCH_CPU_LOG"):  # CPU of the bot's process and of its workers
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        with open(os.environ["NEWSBOT_BENCH_CPU_LOG"], "w") as f:
+            f.write(f"{me.ru_utime + me.ru_stime} {kids.ru_utime + kids.ru_stime}")
+    sys.exit(code)
 """
 PINS = "fetch:\n  host_concurrency: 10\n  host_delay: 0s\n  concurrency: 10\n"
 
@@ -111,8 +120,10 @@ def tree_memory_kb(exclude: set[int]) -> tuple[int, int]:
     return rss, pss
 
 
-# (system, phase) -> peak tree PSS in MB of each round, printed after the harness's table
+# (system, phase) -> peak tree PSS in MB of each round, a column of the harness's table
 PSS: dict[tuple[str, str], list[float]] = {}
+# phase -> (CPU s of newsbot's own process, CPU s of its page workers) of each round
+SPLIT: dict[str, list[tuple[float, float]]] = {}
 
 
 def _system(cmd: list[str]) -> str:
@@ -133,6 +144,10 @@ def measure_tree_rss(harness: ModuleType) -> None:
     def run_measured(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float, log: Path):  # type: ignore[no-untyped-def]
         before = set(_children())
         peak, done = [0, 0], threading.Event()
+        system, phase = _system(cmd), Path(log).stem
+        timed = not Path(log).parent.name.endswith("-warmup")
+        split = Path(log).with_suffix(".cpu")
+        env = {**env, "NEWSBOT_BENCH_CPU_LOG": str(split)}
 
         def sample() -> None:
             while not done.wait(0.02):
@@ -149,22 +164,88 @@ def measure_tree_rss(harness: ModuleType) -> None:
         result["rss_top_mb"] = result["rss_mb"]
         result["rss_mb"] = max(result["rss_mb"], peak[0] / 1024)
         result["pss_mb"] = peak[1] / 1024
-        PSS.setdefault((_system(cmd), Path(log).stem), []).append(peak[1] / 1024)
+        if timed:
+            PSS.setdefault((system, phase), []).append(peak[1] / 1024)
+            if system == "newsbot" and split.exists():
+                own, workers = map(float, split.read_text().split())
+                SPLIT.setdefault(phase, []).append((own, workers))
         return result
 
     harness.run_measured = run_measured
 
 
-def print_pss() -> None:
-    """Peak PSS of each system's process tree, median of rounds: RSS summed over processes
-    counts the pages they share (libraries, a worker's copy-on-write heap) once per process."""
-    if not PSS:
-        return
-    print(
-        "\npeak PSS of the process tree (shared pages split between processes), median of rounds:"
-    )
-    for (system, phase), values in sorted(PSS.items()):
-        print(f"  {system:<9} {phase:<5} {statistics.median(values):7.1f} MB")
+RSS_HEAD = "RSS MB"  # the harness's column, right-aligned in 7 characters
+LEGEND = (
+    "treeRSS: peak of the RSS summed over the measured process and all its descendants (pages"
+    " shared between processes, such as a forked worker's copy-on-write heap, are counted once"
+    " per process); PSS: the same tree's peak proportional set size (each shared page split"
+    " between the processes that map it); the ratios' RSS is treeRSS."
+)
+
+
+class LabelledTable(io.TextIOBase):
+    """Stdout while the harness prints its report: its RSS column is renamed ``treeRSS``, a
+    ``PSS MB`` column follows it, and a legend follows the table."""
+
+    def __init__(self, out: TextIO, pss: dict[tuple[str, str], float]) -> None:
+        self.out, self.pss, self.pending, self.at = out, pss, "", -1
+
+    def write(self, text: str) -> int:
+        lines = (self.pending + text).split("\n")
+        self.pending = lines.pop()
+        for line in lines:
+            self.out.write(self.label(line) + "\n")
+        return len(text)
+
+    def label(self, line: str) -> str:
+        if self.at < 0 and RSS_HEAD in line and line.startswith("system"):
+            self.at = line.index(RSS_HEAD) + len(RSS_HEAD)
+            return line[: self.at - 7] + f"{'treeRSS':>7} {'PSS MB':>7}" + line[self.at :]
+        if self.at < 0:
+            return line
+        if not line.strip():
+            self.at = -(2**31)  # the table is over: the legend, then lines as they are
+            return LEGEND + "\n"
+        if line.startswith("-"):
+            return line + "-" * 8
+        key = tuple(line.split()[:2])
+        pss = self.pss.get((key[0], key[1])) if len(key) == 2 else None
+        cell = f" {pss:7.1f}" if pss is not None else f" {'-':>7}"
+        return line[: self.at] + cell + line[self.at :]
+
+    def flush(self) -> None:
+        if self.pending:
+            self.out.write(self.label(self.pending))
+            self.pending = ""
+        self.out.flush()
+
+
+def label_rss(harness: ModuleType) -> None:
+    """Make the harness's report say which RSS it prints, with the PSS beside it."""
+    report = harness.print_report
+
+    def print_report(*args: Any) -> None:
+        pss = {key: statistics.median(values) for key, values in PSS.items()}
+        table = LabelledTable(sys.stdout, pss)
+        with contextlib.redirect_stdout(table):
+            report(*args)
+        table.flush()
+
+    harness.print_report = print_report
+
+
+def print_split() -> None:
+    """newsbot's CPU in its own process and in its page workers: on two idle cores the wall
+    time cannot fall much below the larger share (the bot's process holds the GIL to run
+    Python, so it runs on about one core at a time)."""
+    for phase, rounds in sorted(SPLIT.items()):
+        own = statistics.median(r[0] for r in rounds)
+        workers = statistics.median(r[1] for r in rounds)
+        bound = max(own, workers) / max(own + workers, 1e-9)
+        print(
+            f"newsbot {phase}: CPU {own:.2f} s in the bot's process, {workers:.2f} s in page"
+            f" workers (median of rounds): on 2 idle cores wall >= about {bound:.2f}x its CPU"
+        )
 
 
 def startup_ms(checkout: Path, python: str, rounds: int = 3) -> float:
@@ -195,6 +276,7 @@ def main() -> int:
     )
     harness = load(HARNESS, "peers_bench_cycle")
     measure_tree_rss(harness)
+    label_rss(harness)
     with tempfile.TemporaryDirectory() as tmp:
         pins = Path(tmp) / "pins.yaml"
         pins.write_text(PINS, encoding="utf-8")
@@ -207,7 +289,8 @@ def main() -> int:
         sys.argv = [str(HARNESS), *args]
         started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         code: int = harness.main()
-    print_pss()
+    print()
+    print_split()
     first = startup_ms(checkout, python)
     print(f"\nnewsbot start to first request: {first:.0f} ms (median of 3; goal <= 500)")
     load1, load5, _ = os.getloadavg()

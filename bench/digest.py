@@ -4,8 +4,9 @@ Takes the pages ``bench/cycle.py`` serves (both shared data sets, shuffled with 
 seed, the first ``--n``), and times in this process, CPU time per page: decoding the body,
 ``digest_page``'s stages (canonical URL + cleaning, topic matching with the cycle's three
 topics, the MinHash fingerprint), and ``trafilatura.extract`` alone, which is all the 100-line
-script of the cycle does per page. Also starts one page worker as the bot does (spawn, from a
-launcher shaped like the ``newsbot`` console script) and prints its start-up CPU and RSS. One
+script of the cycle does per page. Also has a pool fork one page worker as the bot does (from a
+launcher shaped like the ``newsbot`` console script) and prints its start-up CPU, its RSS and
+PSS (most of its RSS is shared with the bot), and the bot process's. One
 pass, each stage over the same pages: read the shares, not the last digit.
 
     python bench/digest.py [--n 300]
@@ -72,9 +73,9 @@ def timed(label: str, items: list[Any], step: Callable[[Any], Any]) -> tuple[flo
     return ms, out
 
 
-# A launcher shaped like the ``newsbot`` console script (its top imports the CLI, which a
-# spawned worker runs again as ``__mp_main__``) that starts one page worker, has it digest a
-# tiny page, and prints the worker's CPU ticks and RSS from /proc.
+# A launcher shaped like the ``newsbot`` console script (its top imports the CLI) that has a
+# two-slot pool digest three pages at once, so that it forks its page worker as the bot does,
+# and prints the worker's CPU ticks, RSS and PSS from /proc, and the bot process's RSS and PSS.
 LAUNCHER = """import asyncio, os, sys
 from bot.runtime.cli import main
 if __name__ == "__main__":
@@ -82,17 +83,25 @@ if __name__ == "__main__":
     from bot.runtime.workers import PagePool
     pool = PagePool(2)
     rules = compile_rules({}, [])
-    asyncio.run(pool.digest("<html><body><p>x</p></body></html>", "http://127.0.0.1/", rules, "s"))
+    page = "<html><body><p>" + "A short paragraph of English text for the language model. " * 9
+    async def three():
+        return await asyncio.gather(*(
+            pool.digest(page + "</p></body></html>", "http://127.0.0.1/", rules, "s") for _ in "abc"
+        ))
+    asyncio.run(three())
     pid = pool.worker_pids()[0]
     ticks = sum(map(int, open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[11:13]))
-    rss = next(int(l.split()[1]) for l in open(f"/proc/{pid}/status") if l.startswith("VmRSS:"))
-    print(ticks * 1000 // os.sysconf("SC_CLK_TCK"), rss // 1024)
+    def memory(pid):
+        rows = [l.split() for l in open(f"/proc/{pid}/smaps_rollup") if l[:4] in ("Rss:", "Pss:")]
+        return [int(row[1]) // 1024 for row in rows]
+    print(ticks * 1000 // os.sysconf("SC_CLK_TCK"), *memory(pid), *memory(os.getpid()))
     pool.close()
 """
 
 
-def worker_start() -> tuple[int, int]:
-    """CPU ms and RSS MB of one page worker spawned by the bot, once it has digested a page."""
+def worker_start() -> list[int]:
+    """CPU ms, RSS and PSS MB of the page worker forked by the bot once it has digested a page,
+    and RSS and PSS MB of the bot's process then."""
     with tempfile.TemporaryDirectory() as tmp:
         launcher = Path(tmp) / "newsbot_launcher.py"
         launcher.write_text(LAUNCHER, encoding="utf-8")
@@ -100,7 +109,7 @@ def worker_start() -> tuple[int, int]:
         out = subprocess.run(
             [sys.executable, str(launcher)], env=env, capture_output=True, text=True, check=True
         ).stdout.split()
-    return int(out[0]), int(out[1])
+    return [int(x) for x in out]
 
 
 def topics() -> list[dict[str, object]]:
@@ -140,8 +149,11 @@ def main() -> None:
     print(f"  {'digest total (per page served)':<38} {total:7.2f} ms/page")
     extract_ms, _ = timed("trafilatura.extract (the script's step)", htmls, trafilatura.extract)
     print(f"  ratio digest / extract: {total / extract_ms:.2f}")
-    cpu_ms, rss_mb = worker_start()
-    print(f"one page worker's start (spawn, imports, rules): {cpu_ms} ms CPU, {rss_mb} MB RSS")
+    cpu_ms, rss_mb, pss_mb, bot_rss, bot_pss = worker_start()
+    print(
+        f"one page worker forked by the bot (after 3 small pages): {cpu_ms} ms CPU, {rss_mb} MB"
+        f" RSS, {pss_mb} MB PSS; the bot's process then: {bot_rss} MB RSS, {bot_pss} MB PSS"
+    )
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
-"""Pages are cleaned and matched in worker processes: a huge page does not hold up commands or
-deliveries, a dead worker costs only its page, new rules reach the workers, and the pool stops."""
+"""Pages are cleaned and matched in the bot's thread and forked worker processes: a huge page
+does not hold up commands or deliveries, workers start only when pages queue up, a dead worker
+costs only its page, new rules reach the workers, and the pool stops."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -110,17 +112,23 @@ async def test_killed_worker_fails_its_page_and_the_pool_recovers(
     deps = Deps(store=store, fetcher=fetcher, pages=pool)
     try:
         huge, seed_source = config.sources
+        # The bot's own slot is busy with a huge page, so the source's page waits and then
+        # goes to a worker forked for it.
+        own = asyncio.ensure_future(
+            pool.digest(huge_page(), "http://127.0.0.1/", config.rules, "x")
+        )
         task = asyncio.ensure_future(check_source(huge, config, deps))
-        assert await asyncio.to_thread(news.wait_for, lambda n: n.hits("/huge.html") >= 1, 30)
-        deadline = time.monotonic() + 30
-        while not pool.worker_pids() and time.monotonic() < deadline:  # no event for a spawn
+        deadline = time.monotonic() + 60
+        while not pool.worker_pids() and time.monotonic() < deadline:  # no event for a fork
             await asyncio.sleep(0.05)
+        assert pool.worker_pids(), "no worker started for the page that waited"
         for pid in pool.worker_pids():
             os.kill(pid, signal.SIGKILL)
         report = await asyncio.wait_for(task, timeout=60)
         assert report.pages == 0
         assert any("died" in error for error in report.errors), report.errors
         assert store.fetch_validators(news.url("/huge.html")) is None  # not "unchanged" next run
+        assert (await own).article.title == "Zelensky seeks Trump meeting"
 
         after = await check_source(seed_source, config, deps)
         assert after.pages == 1 and not after.errors
@@ -130,6 +138,47 @@ async def test_killed_worker_fails_its_page_and_the_pool_recovers(
         pool.close()
         store.close()
     assert pool.worker_pids() == []
+
+
+async def test_pages_one_at_a_time_start_no_worker_and_a_queue_starts_one() -> None:
+    """Pages digested one after another stay in the bot's process; pages that queue up fork
+    one worker (two slots: the bot's thread and the worker) and all get the same result."""
+    html = SEED.read_text(encoding="utf-8")
+    rules = config_with([]).rules
+    pool = PagePool(2)
+    try:
+        alone = [await pool.digest(html, "http://127.0.0.1/seed.html", rules, "s") for _ in "ab"]
+        assert pool.worker_pids() == []
+        queued = await asyncio.gather(
+            *(pool.digest(html, "http://127.0.0.1/seed.html", rules, "s") for _ in range(6))
+        )
+        assert len(pool.worker_pids()) == 1
+        assert all(page == alone[0] for page in [*alone, *queued])
+    finally:
+        pool.close()
+
+
+async def test_a_forked_worker_does_not_hold_the_bots_connections_open() -> None:
+    """A connection open in the bot when a worker is forked ends on the network when the bot
+    closes it (the worker does not keep its copy of the socket)."""
+    html = SEED.read_text(encoding="utf-8")
+    rules = config_with([]).rules
+    server = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(server.getsockname()[:2])
+    accepted, _ = server.accept()
+    pool = PagePool(2)
+    try:
+        await asyncio.gather(  # three at once: one waits, so the worker is forked now
+            *(pool.digest(html, "http://127.0.0.1/seed.html", rules, "s") for _ in "abc")
+        )
+        assert pool.worker_pids()
+        client.close()
+        accepted.settimeout(10)
+        assert accepted.recv(1) == b""  # the end of the stream, not a timeout
+    finally:
+        pool.close()
+        accepted.close()
+        server.close()
 
 
 async def test_new_rules_reach_the_workers_and_one_worker_runs_in_process() -> None:
@@ -142,45 +191,71 @@ async def test_new_rules_reach_the_workers_and_one_worker_runs_in_process() -> N
     for workers in (2, 1):
         pool = PagePool(workers)
         try:
-            before = await pool.digest(html, "http://127.0.0.1/seed.html", shipped.rules, "s")
-            after = await pool.digest(html, "http://127.0.0.1/seed.html", reloaded.rules, "s")
-            assert "zelensky-trump-summit" in [m.topic_id for m in before.matches]
-            assert "zelensky-trump-summit" not in [m.topic_id for m in after.matches]
-            assert before.fingerprint == after.fingerprint is not None
-            assert (pool.worker_pids() != []) == (workers > 1)
+            pids = []
+            for rules in (shipped.rules, reloaded.rules):
+                pages = await asyncio.gather(
+                    *(pool.digest(html, "http://127.0.0.1/seed.html", rules, "s") for _ in "abc")
+                )
+                pids.append(pool.worker_pids())
+                topics = {tuple(m.topic_id for m in page.matches) for page in pages}
+                wanted = "zelensky-trump-summit" in [t.id for t in rules.topics]
+                assert ("zelensky-trump-summit" in topics.pop()) == wanted and not topics
+                assert {page.fingerprint for page in pages} != {None}
+            if workers > 1:  # a new worker for the new rules
+                assert len(pids[0]) == len(pids[1]) == 1 and pids[0] != pids[1]
+            else:
+                assert pids == [[], []]
         finally:
             pool.close()
 
 
+LAUNCHER = """import asyncio, sys
+from bot.config import load_config
+from bot.runtime.workers import PageCrashed, PagePool
+
+config = load_config(sys.argv[1])
+pool = PagePool(2, start_method=sys.argv[2])
+html = open(sys.argv[3], encoding="utf-8").read()
+
+async def one():
+    try:
+        return await pool.digest(html, "http://127.0.0.1/s.html", config.rules, "s")
+    except PageCrashed as exc:
+        return exc
+
+async def rounds():
+    for _ in range(4):  # three pages at once: the third waits, so workers are started
+        pages = await asyncio.gather(one(), one(), one())
+        print(" ".join(type(page).__name__ for page in pages), flush=True)
+
+asyncio.run(rounds())
+pool.close()
+"""
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("start_method", ["spawn", "fork"])
 def test_workers_that_die_at_start_give_way_to_in_process_cleaning(
-    tmp_path: Path, news: NewsServer
+    tmp_path: Path, start_method: str
 ) -> None:
     """A launcher without a main guard kills every spawned worker: after two such pools the
-    pages are cleaned in-process, and the run still takes them."""
-    for name in ("a", "b", "c"):
-        news.page_file(f"/{name}.html", SEED)
-    doc = yaml.safe_load((ROOT / "config" / "newsbot.yaml").read_text(encoding="utf-8"))
-    doc["sources"] = [page_source(n, news.url(f"/{n}.html")) for n in ("a", "b", "c")]
-    doc["fetch"] = {"host_delay": "0s", "concurrency": 1, "workers": 2}
-    doc["storage"] = {"url": f"sqlite:///{tmp_path}/n.db"}
+    pages are digested in-process and taken; forked workers do not run the launcher again."""
     config = tmp_path / "newsbot.yaml"
-    config.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    launcher = tmp_path / "launch.py"  # runs the CLI again in every spawned process
-    launcher.write_text(
-        "import sys\nfrom bot.runtime.cli import main\n"
-        f"sys.exit(main(['--config', {str(config)!r}, 'run', '--once']))\n",
-        encoding="utf-8",
-    )
-    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    config.write_text((ROOT / "config" / "newsbot.yaml").read_text(encoding="utf-8"))
+    launcher = tmp_path / "launch.py"  # runs again as the main module of every spawned process
+    launcher.write_text(LAUNCHER, encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, str(launcher)],
-        env=env,
+        [sys.executable, str(launcher), str(config), start_method, str(SEED)],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "checked 3 sources: 1 page," in done.stdout, done.stdout + done.stderr[-3000:]
-    assert "cleaning pages in-process from now on" in done.stderr
+    rounds = done.stdout.splitlines()
+    assert len(rounds) == 4 and rounds[-1] == "DigestedPage DigestedPage DigestedPage", rounds
+    if start_method == "spawn":
+        assert "cleaning pages in-process from now on" in done.stderr, done.stderr[-3000:]
+        assert sum(line.count("PageCrashed") for line in rounds) == 2, rounds
+    else:
+        assert "PageCrashed" not in done.stdout and "died" not in done.stderr, done.stderr
