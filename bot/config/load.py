@@ -57,7 +57,7 @@ class FetchSettings:
     failures_before_notice: int = 3
     story_window_s: float = 259200.0
     story_similarity: float = 0.5
-    workers: int = 0  # processes that clean and match pages; 0: one per core, 1: in-process
+    workers: int = 0  # bot's thread + workers-1 forked; 0: per core
 
 
 @dataclass(frozen=True, slots=True)

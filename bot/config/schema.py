@@ -131,7 +131,7 @@ class FetchSpec(_Strict):
     failures_before_notice: Annotated[int, Field(ge=1)] = 3
     story_window: float = 259200.0
     story_similarity: Annotated[float, Field(gt=0, le=1)] = 0.5
-    workers: Annotated[int, Field(ge=0, le=64)] = 0  # page-cleaning processes; 0: one per core
+    workers: Annotated[int, Field(ge=0, le=64)] = 0  # pages digested at once; 0: one per core
 
     @field_validator(
         "timeout",
