@@ -1,4 +1,4 @@
-"""The multilingual fixture set (bench/multilingual_pages.py): 120 pages, 24 languages.
+"""The multilingual fixture set (bench/multilingual_pages.py): 168 pages, 24 languages.
 
 The tune half is what the rules were tuned on: every page must be fully right (no notice,
 newsletter, footer or byline snippet in the text, every story sentence kept, author, language
