@@ -23,21 +23,22 @@ from bot.clean.boilerplate import (
     repeated_runs,
     teaser_tail_start,
 )
-from bot.clean.byline import author_bio_start, byline_author
-from bot.clean.consent_text import is_consent_notice, normalize_space
-from bot.clean.consent_words import is_notice_part, is_notice_text
+from bot.clean.byline import author_bio_start, byline_author, split_byline_author
+from bot.clean.consent_text import is_consent_button, is_consent_notice, normalize_space
+from bot.clean.consent_words import is_notice_text, may_be_notice, notice_part_kind
 from bot.clean.walls import is_subscription_notice, is_wall
 from bot.model import Removed
 
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """One extracted block: its place among the page's blocks, its text and its text with
-    whitespace collapsed (computed once, read by most classifiers)."""
+    """One extracted block: its place among the page's blocks, its text, and its text with
+    whitespace collapsed and lower-cased (computed once, read by most classifiers)."""
 
     index: int
     text: str
     flat: str
+    folded: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,7 @@ class Context:
     verdicts: tuple[Removed | None, ...] = ()
     kept: tuple[int, ...] = ()
     author: str | None = None
+    credit: frozenset[int] = frozenset()
     bio: int | None = None
     walled: bool = False
 
@@ -89,7 +91,10 @@ def label(
     passes: Sequence[Pass] | None = None,
 ) -> Labels:
     """Run ``passes`` (default ``PASSES``) over the blocks ``texts`` of one page."""
-    blocks = tuple(Block(i, t, normalize_space(t)) for i, t in enumerate(texts))
+    flats = [normalize_space(t) for t in texts]
+    blocks = tuple(
+        Block(i, t, f, f.lower()) for i, (t, f) in enumerate(zip(texts, flats, strict=True))
+    )
     context = Context(blocks, titles, meta_author, dom_consent)
     verdicts: tuple[Removed | None, ...] = (None,) * len(blocks)
     for step in PASSES if passes is None else passes:
@@ -139,8 +144,18 @@ def machine_value(block: Block, context: Context) -> Removed | None:
     return None
 
 
+_MAX_BUTTON = 40
+# Longer than any notice the text rules read (is_consent_notice stops at 2,500 characters).
+_MAX_NOTICE = 2500
+
+
 def consent_notice(block: Block, context: Context) -> Removed | None:
-    """A cookie or consent notice, by its phrasing or by its families of consent words."""
+    """A cookie or consent notice, by its phrasing or by its families of consent words (the
+    block's words checked once for any stem a notice needs before any pattern runs)."""
+    if len(block.flat) <= _MAX_BUTTON and is_consent_button(block.flat):
+        return Removed("consent", block.text)
+    if len(block.flat) > _MAX_NOTICE or not may_be_notice(block.folded):
+        return None
     if is_consent_notice(block.text) or is_notice_text(block.flat):
         return Removed("consent", block.text)
     return None
@@ -167,7 +182,9 @@ def _as_is(context: Context) -> Context:
 
 
 def notice_part(block: Block, context: Context) -> Removed | None:
-    """A notice's policy pointer or button row next to a notice the first pass found."""
+    """A notice's policy pointer, button row or further sentences next to a notice the
+    first pass found. Its sentences come before what closes it: past its pointer or its
+    buttons, only another pointer or button row still belongs to it."""
     verdicts, i = context.verdicts, block.index
     for step, reach in ((-1, _NOTICE_AFTER), (1, _NOTICE_BEFORE)):
         # The nearest block the first pass claimed, within reach: a notice, or the chain's end.
@@ -182,7 +199,12 @@ def notice_part(block: Block, context: Context) -> Removed | None:
         verdict = verdicts[j]
         if verdict is None or verdict.kind != "consent":
             continue
-        if all(is_notice_part(context.blocks[k].flat) for k in range(i, j, step)):
+        kinds = [notice_part_kind(context.blocks[k].flat) for k in range(j - step, i - step, -step)]
+        if None in kinds:
+            continue
+        # From the notice outward: once it is closed, no further sentence of it.
+        closed = kinds.index("end") if "end" in kinds else len(kinds)
+        if "sentence" not in kinds[closed:]:
             return Removed("consent", block.text)
     return None
 
@@ -204,8 +226,24 @@ def headline(block: Block, context: Context) -> Removed | None:
 _BYLINE_REACH = 4
 
 
+def _credit(context: Context) -> Context:
+    """A byline printed as two blocks, its label alone ("By", "Автор:") and then the name,
+    among the first or last blocks left: both blocks, and the author they name."""
+    kept, blocks = context.kept, context.blocks
+    for p in range(len(kept) - 1):
+        if _BYLINE_REACH <= p < len(kept) - _BYLINE_REACH - 1:
+            continue
+        author = split_byline_author(blocks[kept[p]].flat, blocks[kept[p + 1]].flat)
+        if author:
+            return replace(context, credit=frozenset(kept[p : p + 2]), author=author)
+    return context
+
+
 def byline(block: Block, context: Context) -> Removed | None:
-    """A byline ("By Jane Doe", "Автор: …") among the first or last blocks left."""
+    """A byline ("By Jane Doe", "Автор: …", or its label and name as two blocks) among the
+    first or last blocks left."""
+    if block.index in context.credit:
+        return Removed("byline", block.text)
     position = context.kept_position(block)
     if _BYLINE_REACH <= position < len(context.kept) - _BYLINE_REACH:
         return None
@@ -217,7 +255,7 @@ def byline(block: Block, context: Context) -> Removed | None:
 
 def _bio_start(context: Context) -> Context:
     bylines = [v.text for v in context.verdicts if v is not None and v.kind == "byline"]
-    author = byline_author(bylines[-1]) if bylines else None
+    author = (byline_author(bylines[-1]) if bylines else None) or context.author
     kept = [context.blocks[i].text for i in context.kept]
     start = author_bio_start(kept, author or context.meta_author)
     return replace(context, author=author, bio=None if start is None else context.kept[start])
@@ -252,7 +290,7 @@ PASSES: tuple[Pass, ...] = (
     ),
     Pass(_as_is, (notice_part,)),
     Pass(_as_is, (headline,)),
-    Pass(_as_is, (byline,)),
+    Pass(_credit, (byline,)),
     Pass(_bio_start, (bio,)),
     Pass(_walled, (wall,)),
 )
