@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
+
+import ahocorasick
 
 from bot.clean.boilerplate import (
     is_boilerplate_line,
@@ -25,20 +28,40 @@ from bot.clean.boilerplate import (
 )
 from bot.clean.byline import author_bio_start, byline_author, split_byline_author
 from bot.clean.consent_text import is_consent_button, is_consent_notice, normalize_space
-from bot.clean.consent_words import is_notice_text, may_be_notice, notice_part_kind
-from bot.clean.walls import is_subscription_notice, is_wall
+from bot.clean.consent_words import NOTICE_NEEDLES, is_notice_text, notice_part_kind
+from bot.clean.walls import PROMPT_STEMS, is_subscription_notice, is_wall
 from bot.model import Removed
 
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """One extracted block: its place among the page's blocks, its text, and its text with
-    whitespace collapsed and lower-cased (computed once, read by most classifiers)."""
+    """One extracted block: its place among the page's blocks, its text, its text with
+    whitespace collapsed, and the notice and prompt stems it holds (computed once, read by
+    most classifiers)."""
 
     index: int
     text: str
     flat: str
-    folded: str
+    stems: frozenset[str]
+
+
+def _automaton(words: Iterable[str]) -> Any:
+    automaton = ahocorasick.Automaton()
+    for word in words:
+        automaton.add_word(word, word)
+    automaton.make_automaton()
+    return automaton
+
+
+# One pass of one automaton over a block finds every stem the consent-notice and
+# subscription-prompt rules need; most blocks hold none, and those rules then do not run.
+_STEMS = _automaton({*NOTICE_NEEDLES, *PROMPT_STEMS})
+_PROMPT_STEMS = frozenset(PROMPT_STEMS)
+
+
+def stems_in(text: str) -> frozenset[str]:
+    """The notice and prompt stems (lower case) that ``text`` holds, in one pass."""
+    return frozenset(stem for _, stem in _STEMS.iter(text.lower()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +116,7 @@ def label(
     """Run ``passes`` (default ``PASSES``) over the blocks ``texts`` of one page."""
     flats = [normalize_space(t) for t in texts]
     blocks = tuple(
-        Block(i, t, f, f.lower()) for i, (t, f) in enumerate(zip(texts, flats, strict=True))
+        Block(i, t, f, stems_in(f)) for i, (t, f) in enumerate(zip(texts, flats, strict=True))
     )
     context = Context(blocks, titles, meta_author, dom_consent)
     verdicts: tuple[Removed | None, ...] = (None,) * len(blocks)
@@ -150,11 +173,11 @@ _MAX_NOTICE = 2500
 
 
 def consent_notice(block: Block, context: Context) -> Removed | None:
-    """A cookie or consent notice, by its phrasing or by its families of consent words (the
-    block's words checked once for any stem a notice needs before any pattern runs)."""
+    """A cookie or consent notice, by its phrasing or by its families of consent words (only
+    when the block holds a stem some notice needs)."""
     if len(block.flat) <= _MAX_BUTTON and is_consent_button(block.flat):
         return Removed("consent", block.text)
-    if len(block.flat) > _MAX_NOTICE or not may_be_notice(block.folded):
+    if len(block.flat) > _MAX_NOTICE or block.stems.isdisjoint(NOTICE_NEEDLES):
         return None
     if is_consent_notice(block.text) or is_notice_text(block.flat):
         return Removed("consent", block.text)
@@ -162,8 +185,11 @@ def consent_notice(block: Block, context: Context) -> Removed | None:
 
 
 def subscription_prompt(block: Block, context: Context) -> Removed | None:
-    """A prompt to subscribe or log in to read on."""
-    return Removed("wall", block.text) if is_subscription_notice(block.text) else None
+    """A prompt to subscribe or log in to read on (only when the block holds one of its
+    stems)."""
+    if block.stems.isdisjoint(_PROMPT_STEMS) or not is_subscription_notice(block.text):
+        return None
+    return Removed("wall", block.text)
 
 
 def furniture_line(block: Block, context: Context) -> Removed | None:

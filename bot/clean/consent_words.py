@@ -10,7 +10,7 @@ forms match ("zgodę", "согласие", "súhlasíte", "hozzájárulását").
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from bot.clean.consent_text import NOTICE_STEMS, reports
 
@@ -219,6 +219,10 @@ _TCF_TEXTS = tuple(
     (needle, re.compile(alternative)) for f in _TCF for needle, alternative in _needles(f.pattern)
 )
 _TCF_NEEDLES = frozenset(needle for needle, _ in _TCF_TEXTS)
+# Every notice either rule reads (is_consent_notice, is_notice_text) holds one of these
+# lower-case stems: a block that holds none needs no pattern run (classify looks them all
+# up in one pass).
+NOTICE_NEEDLES = frozenset({*_NEEDED, *_TCF_NEEDLES, *NOTICE_STEMS})
 # The reader's right to object to processing on a legitimate interest.
 _OBJECT = _family(
     r"\bobject\b|widersprech|widerspruch|vous opposer|oponerse|opporsi|opor-se|bezwaar|sprzeciw"
@@ -231,42 +235,6 @@ _MAX_TCF = 1500
 _MAX_TCF_LINE = 100
 _MAX_NEAR = 300
 _MAX_BUTTONS = 60
-
-
-def _cover(needles: set[str], size: int) -> tuple[str, ...]:
-    """A few substrings of ``size`` characters (whole needles when shorter) such that each
-    of ``needles`` contains one: greedily, the one in the most needles not yet covered."""
-    chosen = {n for n in needles if len(n) <= size}
-    pending = {n for n in needles if not any(c in n for c in chosen)}
-    holders: dict[str, set[str]] = {}
-    for needle in sorted(pending):
-        for i in range(len(needle) - size + 1):
-            holders.setdefault(needle[i : i + size], set()).add(needle)
-    while pending:
-        best = max(holders, key=lambda c: len(holders[c]))
-        chosen.add(best)
-        covered = holders.pop(best)
-        pending -= covered
-        for needle in covered:
-            for i in range(len(needle) - size + 1):
-                holders.get(needle[i : i + size], set()).discard(needle)
-    return tuple(sorted(chosen))
-
-
-@cache
-def _gate() -> tuple[str, ...]:
-    # Built on first use (tens of milliseconds), not at import.
-    return _cover({*_NEEDED, *_TCF_NEEDLES, *NOTICE_STEMS}, _GATE_SIZE)
-
-
-_GATE_SIZE = 6
-
-
-def may_be_notice(folded: str) -> bool:
-    """Whether lower-cased ``folded`` holds any stem that a consent notice of any kind
-    (is_consent_notice, is_notice_text) needs: one pass of substring tests that most
-    paragraphs fail, before any pattern runs."""
-    return any(map(folded.__contains__, _gate()))
 
 
 @lru_cache(maxsize=1 << 14)

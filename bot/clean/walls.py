@@ -32,7 +32,7 @@ _SUBSCRIPTION = re.compile(
 _MIN_ARTICLE_WORDS = 60
 _MAX_PROMPT = 400
 # Every prompt contains one of these; most paragraphs are ruled out by these cheap lookups.
-_MAYBE = (
+PROMPT_STEMS = (
     "subscri",
     "suscri",
     "abonn",
@@ -58,7 +58,7 @@ def is_subscription_notice(paragraph: str) -> bool:
     if len(paragraph) > _MAX_PROMPT * 2:
         return False
     lowered = paragraph.lower()
-    if not any(map(lowered.__contains__, _MAYBE)):
+    if not any(map(lowered.__contains__, PROMPT_STEMS)):
         return False
     text = normalize_space(paragraph)
     return len(text) < _MAX_PROMPT and bool(_SUBSCRIPTION.search(text))
