@@ -74,6 +74,7 @@ class Context:
     dom_consent: int
     copies: frozenset[int] = frozenset()
     tail: int = 0
+    notices: frozenset[int] = frozenset()
     verdicts: tuple[Removed | None, ...] = ()
     kept: tuple[int, ...] = ()
     author: str | None = None
@@ -192,9 +193,15 @@ def subscription_prompt(block: Block, context: Context) -> Removed | None:
     return Removed("wall", block.text)
 
 
+# Longer than any page-furniture label ("Story continues below advertisement" is 35).
+_MAX_FURNITURE = 100
+
+
 def furniture_line(block: Block, context: Context) -> Removed | None:
     """A page-furniture label ("Advertisement", "Share this article", "Read more")."""
-    return Removed("boilerplate", block.text) if is_boilerplate_line(block.flat) else None
+    if len(block.flat) > _MAX_FURNITURE or not is_boilerplate_line(block.flat):
+        return None
+    return Removed("boilerplate", block.text)
 
 
 # Pass 2: a notice is removed as a whole. The blocks next to one that belong to it (its
@@ -207,11 +214,18 @@ def _as_is(context: Context) -> Context:
     return context
 
 
+def _notices(context: Context) -> Context:
+    found = (i for i, v in enumerate(context.verdicts) if v is not None and v.kind == "consent")
+    return replace(context, notices=frozenset(found))
+
+
 def notice_part(block: Block, context: Context) -> Removed | None:
     """A notice's policy pointer, button row or further sentences next to a notice the
     first pass found. Its sentences come before what closes it: past its pointer or its
     buttons, only another pointer or button row still belongs to it."""
     verdicts, i = context.verdicts, block.index
+    if context.notices.isdisjoint(range(i - _NOTICE_AFTER, i + _NOTICE_BEFORE + 1)):
+        return None
     for step, reach in ((-1, _NOTICE_AFTER), (1, _NOTICE_BEFORE)):
         # The nearest block the first pass claimed, within reach: a notice, or the chain's end.
         j = next(
@@ -314,7 +328,7 @@ PASSES: tuple[Pass, ...] = (
         _page_facts,
         (teaser_tail, repeat, machine_value, consent_notice, subscription_prompt, furniture_line),
     ),
-    Pass(_as_is, (notice_part,)),
+    Pass(_notices, (notice_part,)),
     Pass(_as_is, (headline,)),
     Pass(_credit, (byline,)),
     Pass(_bio_start, (bio,)),

@@ -70,5 +70,11 @@ def is_wall(kept: list[str], consent_removed: int, walls_found: int) -> bool:
     ``consent_removed`` counts the consent notices cut, ``walls_found`` the subscription
     prompts found among the paragraphs; a page with neither is short, not walled.
     """
-    words = sum(map(word_count, kept))
-    return words < _MIN_ARTICLE_WORDS and (consent_removed > 0 or walls_found > 0)
+    if consent_removed == 0 and walls_found == 0:
+        return False
+    words = 0
+    for paragraph in kept:
+        words += word_count(paragraph)
+        if words >= _MIN_ARTICLE_WORDS:
+            return False
+    return True
