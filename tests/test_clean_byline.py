@@ -157,3 +157,13 @@ def test_label_and_name_in_the_middle_of_the_story_stay() -> None:
     labels = label(blocks, frozenset(), None, 0)
     assert labels.author is None
     assert labels.verdicts[5] is None and labels.verdicts[6] is None
+
+
+def test_byline_label_whose_name_was_lost_goes_alone() -> None:
+    """A lone 'Автор:' under the headline with no name after it (its link dropped) is
+    removed as the byline's remnant; the story stays and no author is made up."""
+    blocks = ["Автор:", *STORY]
+    labels = label(blocks, frozenset(), None, 0)
+    assert labels.verdicts[0] is not None and labels.verdicts[0].kind == "byline"
+    assert labels.author is None
+    assert all(v is None for v in labels.verdicts[1:])

@@ -83,13 +83,21 @@ def byline_author(paragraph: str) -> str | None:
 _LONE_LABEL = re.compile(rf"^(?:{_LEAD}|(?:بقلم|كتب|作者|文|記者|撰文|编辑|글)\s*[:：]?)$")
 
 
+def is_byline_label(text: str) -> bool:
+    """Whether ``text`` is only a byline label ("By", "Written by", "Автор:", "作者：")."""
+    text = text.strip()
+    return len(text) <= _MAX_LABEL and bool(_LONE_LABEL.match(text))
+
+
+_MAX_LABEL = 30
+
+
 def split_byline_author(label: str, name: str) -> str | None:
     """The author when ``label`` is a byline label alone ("By", "Автор:") and ``name``, the
     block after it, completes the byline (label and name printed as two blocks)."""
-    label = label.strip()
-    if len(label) > 30 or not _LONE_LABEL.match(label):
+    if not is_byline_label(label):
         return None
-    return byline_author(f"{label} {name.strip()}")
+    return byline_author(f"{label.strip()} {name.strip()}")
 
 
 _PERSON = re.compile(rf"^{_NAME}$")

@@ -26,7 +26,12 @@ from bot.clean.boilerplate import (
     repeated_runs,
     teaser_tail_start,
 )
-from bot.clean.byline import author_bio_start, byline_author, split_byline_author
+from bot.clean.byline import (
+    author_bio_start,
+    byline_author,
+    is_byline_label,
+    split_byline_author,
+)
 from bot.clean.consent_text import is_consent_button, is_consent_notice, normalize_space
 from bot.clean.consent_words import NOTICE_NEEDLES, is_notice_text, notice_part_kind
 from bot.clean.walls import PROMPT_STEMS, is_subscription_notice, is_wall
@@ -268,15 +273,21 @@ _BYLINE_REACH = 4
 
 def _credit(context: Context) -> Context:
     """A byline printed as two blocks, its label alone ("By", "Автор:") and then the name,
-    among the first or last blocks left: both blocks, and the author they name."""
+    among the first or last blocks left: both blocks, and the author they name. A label
+    alone there whose name did not come through (a link the extraction dropped) goes too."""
     kept, blocks = context.kept, context.blocks
-    for p in range(len(kept) - 1):
-        if _BYLINE_REACH <= p < len(kept) - _BYLINE_REACH - 1:
+    labels = []
+    for p in range(len(kept)):
+        if _BYLINE_REACH <= p < len(kept) - _BYLINE_REACH or not is_byline_label(
+            blocks[kept[p]].flat
+        ):
             continue
-        author = split_byline_author(blocks[kept[p]].flat, blocks[kept[p + 1]].flat)
+        name = blocks[kept[p + 1]].flat if p + 1 < len(kept) else ""
+        author = split_byline_author(blocks[kept[p]].flat, name) if name else None
         if author:
             return replace(context, credit=frozenset(kept[p : p + 2]), author=author)
-    return context
+        labels.append(kept[p])
+    return replace(context, credit=frozenset(labels))
 
 
 def byline(block: Block, context: Context) -> Removed | None:
