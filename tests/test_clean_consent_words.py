@@ -98,3 +98,14 @@ def test_prefilter_finds_every_stem_and_every_known_notice() -> None:
     assert len(flagged) >= len(notices) - 5
     assert [t for t in flagged if len(t) > 40 and stems_in(t).isdisjoint(NOTICE_NEEDLES)] == []
     assert stems_in(STORY[1]) == frozenset()
+
+
+def test_short_notice_at_the_page_edge_needs_fewer_families() -> None:
+    """Cookies and a policy pointer in one short paragraph make a notice as the first or
+    last block of a page, where banners sit, but not in the middle of a story."""
+    notice = "Мы используем файлы cookie. Подробнее читайте в политике конфиденциальности."
+    assert is_notice_text(notice, edge=True)
+    assert not is_notice_text(notice)
+    for blocks, at in (([*STORY, notice], len(STORY)), ([STORY[0], *STORY, notice, *STORY], 4)):
+        kinds = [v.kind if v else None for v in label(blocks, frozenset(), None, 0).verdicts]
+        assert kinds[at] == ("consent" if at == len(blocks) - 1 else None)

@@ -176,6 +176,8 @@ def machine_value(block: Block, context: Context) -> Removed | None:
 _MAX_BUTTON = 40
 # Longer than any notice the text rules read (is_consent_notice stops at 2,500 characters).
 _MAX_NOTICE = 2500
+# The first and last blocks of a page, where banners sit: there fewer words make a notice.
+_EDGE = 2
 
 
 def consent_notice(block: Block, context: Context) -> Removed | None:
@@ -185,7 +187,8 @@ def consent_notice(block: Block, context: Context) -> Removed | None:
         return Removed("consent", block.text)
     if len(block.flat) > _MAX_NOTICE or block.stems.isdisjoint(NOTICE_NEEDLES):
         return None
-    if is_consent_notice(block.text) or is_notice_text(block.flat):
+    edge = block.index < _EDGE or block.index >= len(context.blocks) - _EDGE
+    if is_consent_notice(block.text) or is_notice_text(block.flat, edge):
         return Removed("consent", block.text)
     return None
 

@@ -238,10 +238,11 @@ _MAX_BUTTONS = 60
 
 
 @lru_cache(maxsize=1 << 14)
-def is_notice_text(text: str) -> bool:
+def is_notice_text(text: str, edge: bool = False) -> bool:
     """Whether a short paragraph reads as a consent notice by its families of words: cookies
     stored on a device, or cookies with two of consent, policy, click, withdraw, settings
-    and assent; or consent with two of click, withdraw, settings, policy and device."""
+    and assent (one is enough at the ``edge`` of the page, first or last, where banners
+    sit); or consent with two of click, withdraw, settings, policy and device."""
     if len(text) > _MAX_TCF:
         return False
     lowered = text.lower()
@@ -256,7 +257,7 @@ def is_notice_text(text: str) -> bool:
         if DEVICE.search(lowered):
             return True
         others = (CONSENT, POLICY, CLICK, WITHDRAW, SETTINGS, ASSENT)
-        return sum(1 for f in others if f.search(lowered)) >= 2
+        return sum(1 for f in others if f.search(lowered)) >= (1 if edge else 2)
     if not CONSENT.search(lowered):
         return False
     families = (CLICK, WITHDRAW, SETTINGS, POLICY, DEVICE)
