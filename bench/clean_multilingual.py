@@ -32,11 +32,16 @@ NOVEL_DATA = ROOT / "tests" / "data" / "clean_novel.yaml"
 HALVES = ("tune", "heldout", "novel")
 
 
-def cases(half: str | None = None) -> list[dict[str, Any]]:
-    """The expectations, one per page: the 120-page set's, or the novel pages' for 'novel'."""
+def cases(half: str | None = None, layouts: frozenset[str] | None = None) -> list[dict[str, Any]]:
+    """The expectations, one per page: the fixture set's (only ``layouts`` when given), or the
+    novel pages' for 'novel'."""
     with (NOVEL_DATA if half == "novel" else DATA).open(encoding="utf-8") as fh:
         every = list(yaml.safe_load(fh))
-    return [c for c in every if half is None or c["half"] == half]
+    return [
+        c
+        for c in every
+        if (half is None or c["half"] == half) and (layouts is None or c["layout"] in layouts)
+    ]
 
 
 def failures(case: dict[str, Any]) -> list[str]:
@@ -67,10 +72,10 @@ class Score:
     details: list[str] = field(default_factory=list)
 
 
-def score(half: str) -> Score:
-    """Run every page of one half."""
+def score(half: str, layouts: frozenset[str] | None = None) -> Score:
+    """Run every page of one half (only ``layouts`` when given)."""
     total = Score()
-    for case in cases(half):
+    for case in cases(half, layouts):
         wrong = failures(case)
         total.pages += 1
         total.right += not wrong

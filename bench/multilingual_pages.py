@@ -24,6 +24,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.multilingual_lang import LANGS
+from bench.multilingual_prose_lang import PROSE
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "fixtures" / "clean_multilingual"
@@ -388,12 +389,59 @@ def wall(code: str, lang: L, cmp: str) -> str:
     )
 
 
+def _variant(code: str) -> int:
+    return sorted(LANGS).index(code)
+
+
+def prose(code: str, lang: L, cmp: str) -> str:
+    """The site's own notice in plain paragraphs of the story, in its own words: at the top
+    or at the foot, its sentences in one paragraph or one each, then its policy sentence."""
+    extra, n = PROSE[code], _variant(code)
+    sentences: list[str] = extra["notice"]  # type: ignore[assignment]
+    if n % 2:
+        notice = "".join(f"<p>{_e(s)}</p>" for s in sentences)
+    else:
+        notice = f"<p>{_e(' '.join(sentences))}</p>"
+    notice += f"<p>{_e(extra['pointer'])}</p>"
+    top = n % 4 < 2
+    head = f'<meta name="author" content="{_e(lang["author"])}">'
+    return (
+        f'<!DOCTYPE html><html lang="{code}">{_head(code, lang, head)}<body>{_nav()}'
+        f'<div class="content"><div class="story"><h1>{_e(lang["title"])}</h1>'
+        f"{notice if top else ''}{_paragraphs(lang)}{'' if top else notice}</div></div>"
+        f"{_footer(lang)}</body></html>"
+    )
+
+
+def credit(code: str, lang: L, cmp: str) -> str:
+    """A byline whose label and name are separate blocks ("By" above "Jane Doe"), as plain
+    paragraphs, bold paragraphs or spans split by a line break; at the top or the foot."""
+    label, name, n = _e(PROSE[code]["label"]), _e(lang["author"]), _variant(code)
+    credit = (
+        f"<p>{label}</p><p>{name}</p>",
+        f"<p><strong>{label}</strong></p><p><strong>{name}</strong></p>",
+        f"<div><span>{label}</span><br /><span>{name}</span></div>",
+    )[n % 3]
+    top = n % 4 != 3
+    return (
+        f'<!DOCTYPE html><html lang="{code}">{_head(code, lang)}<body>{_nav()}'
+        f"<main><article><h1>{_e(lang['title'])}</h1>{credit if top else ''}"
+        f"{_paragraphs(lang)}{'' if top else credit}</article>{_most_read()}</main>"
+        f"{_footer(lang)}</body></html>"
+    )
+
+
+# The first five layouts pick each page's CMP by their count: the two added later do not
+# move them.
+FIRST_LAYOUTS = 5
 LAYOUTS: dict[str, Callable[[str, L, str], str]] = {
     "modern": modern,
     "plain": plain,
     "table": table,
     "amp": amp,
     "wall": wall,
+    "prose": prose,
+    "credit": credit,
 }
 
 
@@ -415,6 +463,8 @@ def expectations(page_id: str, code: str, lang: L, layout: str, cmp: str) -> dic
     """What cleaning must give for one page."""
     paragraphs: list[str] = lang["paragraphs"]  # type: ignore[assignment]
     consent: list[str] = lang["consent"]  # type: ignore[assignment]
+    if layout in ("prose", "credit"):
+        return _later_expectations(page_id, code, lang, layout)
     drop = [*consent, str(lang["footer"])]
     if layout != "amp":
         drop += [str(lang["policy"])] if layout not in ("wall",) else []
@@ -434,13 +484,33 @@ def expectations(page_id: str, code: str, lang: L, layout: str, cmp: str) -> dic
     }
 
 
+def _later_expectations(page_id: str, code: str, lang: L, layout: str) -> dict[str, object]:
+    paragraphs: list[str] = lang["paragraphs"]  # type: ignore[assignment]
+    extra = PROSE[code]
+    notice: list[str] = extra["notice"]  # type: ignore[assignment]
+    drop = [*notice, str(extra["pointer"])] if layout == "prose" else [str(lang["author"])]
+    return {
+        "id": page_id,
+        "half": "",
+        "language": code,
+        "layout": layout,
+        "cmp": "-",
+        "blocked": False,
+        "author": lang["author"],
+        "keep": [paragraphs[0], paragraphs[2], paragraphs[-1]],
+        "drop": [*drop, str(lang["footer"])],
+    }
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     cmps = list(CMPS)
     cases = []
     for n, (code, lang) in enumerate(sorted(LANGS.items())):
         for k, layout in enumerate(LAYOUTS):
-            cmp = cmps[(n * len(LAYOUTS) + k) % len(cmps)] if layout in ("modern", "wall") else "-"
+            if layout in ("prose", "credit") and code not in PROSE:
+                continue
+            cmp = cmps[(n * FIRST_LAYOUTS + k) % len(cmps)] if layout in ("modern", "wall") else "-"
             page_id = f"{code}-{layout}" + (f"-{cmp}" if cmp != "-" else "")
             (OUT / f"{page_id}.html").write_text(LAYOUTS[layout](code, lang, cmp), encoding="utf-8")
             cases.append(expectations(page_id, code, lang, layout, cmp))

@@ -7,12 +7,14 @@ from typing import Any
 import pytest
 
 from bot import extract
-from bot.clean.byline import author_bio_start, byline_author
+from bot.clean.byline import author_bio_start, byline_author, split_byline_author
+from bot.clean.classify import label
 from tests.clean_support import cases, page
 
 PAGES = cases("clean_bylines.yaml")
 LINES = cases("clean_bylines_text.yaml")
 BIOS = cases("clean_author_bios.yaml")
+SPLIT = cases("clean_bylines_split.yaml")
 
 
 @pytest.mark.parametrize("case", PAGES, ids=[c["language"] for c in PAGES])
@@ -120,3 +122,48 @@ def test_labelled_byline_on_a_page_becomes_the_author() -> None:
     assert "Zeynep Aksoy" not in article.text
     assert "3. oturumda" in article.text
     assert any(r.kind == "byline" for r in article.removed)
+
+
+@pytest.mark.parametrize("case", SPLIT, ids=[f"{c['label']}|{c['name'][:20]}" for c in SPLIT])
+def test_byline_in_two_blocks(case: dict[str, str | None]) -> None:
+    """A label alone and a name after it make a byline; a label that needs a colon, a
+    heading or a sentence after a label do not."""
+    assert split_byline_author(str(case["label"]), str(case["name"])) == case["author"]
+
+
+STORY = [
+    f"Paragraph {n} of the story: the council debated the tram line budget for hours and"
+    " then voted, with the opposition asking for buses instead of rails."
+    for n in range(6)
+]
+
+
+@pytest.mark.parametrize("at_top", [True, False], ids=["top", "foot"])
+def test_byline_in_two_blocks_leaves_the_text_and_names_the_author(at_top: bool) -> None:
+    """'By' and 'Jane Doe' as two blocks under the headline or after the story are both
+    removed as the byline, and Jane Doe is the author."""
+    credit = ["By", "Jane Doe"]
+    blocks = ["Tram line approved", *credit, *STORY] if at_top else [*STORY, *credit]
+    labels = label(blocks, frozenset({"tram line approved"}), None, 0)
+    kinds = {b: v.kind for b, v in zip(blocks, labels.verdicts, strict=True) if v is not None}
+    assert labels.author == "Jane Doe"
+    assert kinds["By"] == kinds["Jane Doe"] == "byline"
+    assert not any(b in kinds for b in STORY)
+
+
+def test_label_and_name_in_the_middle_of_the_story_stay() -> None:
+    """A label and a name far from both ends of the story are not taken for its byline."""
+    blocks = [*STORY[:5], "By", "Jane Doe", *STORY[:5]]
+    labels = label(blocks, frozenset(), None, 0)
+    assert labels.author is None
+    assert labels.verdicts[5] is None and labels.verdicts[6] is None
+
+
+def test_byline_label_whose_name_was_lost_goes_alone() -> None:
+    """A lone 'Автор:' under the headline with no name after it (its link dropped) is
+    removed as the byline's remnant; the story stays and no author is made up."""
+    blocks = ["Автор:", *STORY]
+    labels = label(blocks, frozenset(), None, 0)
+    assert labels.verdicts[0] is not None and labels.verdicts[0].kind == "byline"
+    assert labels.author is None
+    assert all(v is None for v in labels.verdicts[1:])

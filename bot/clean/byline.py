@@ -79,6 +79,27 @@ def byline_author(paragraph: str) -> str | None:
     return name
 
 
+# A byline label printed alone, its name in the next block ("By" / "Jane Doe").
+_LONE_LABEL = re.compile(rf"^(?:{_LEAD}|(?:بقلم|كتب|作者|文|記者|撰文|编辑|글)\s*[:：]?)$")
+
+
+def is_byline_label(text: str) -> bool:
+    """Whether ``text`` is only a byline label ("By", "Written by", "Автор:", "作者：")."""
+    text = text.strip()
+    return len(text) <= _MAX_LABEL and bool(_LONE_LABEL.match(text))
+
+
+_MAX_LABEL = 30
+
+
+def split_byline_author(label: str, name: str) -> str | None:
+    """The author when ``label`` is a byline label alone ("By", "Автор:") and ``name``, the
+    block after it, completes the byline (label and name printed as two blocks)."""
+    if not is_byline_label(label):
+        return None
+    return byline_author(f"{label.strip()} {name.strip()}")
+
+
 _PERSON = re.compile(rf"^{_NAME}$")
 
 
@@ -103,9 +124,14 @@ def author_bio_start(blocks: list[str], author: str | None) -> int | None:
     name = _CREDIT_SPLIT.split(author, maxsplit=1)[0].strip()
     if len(name.split()) < 2:
         return None
-    opens = re.compile(rf"{re.escape(name)}(?:['’]s)?(?:[\s,]|$)")
     for i in range(max(1, len(blocks) - _BIO_REACH), len(blocks)):
         block = blocks[i]
-        if len(block.split()) <= _BIO_MAX_WORDS and opens.match(block):
+        opens = block.startswith(name) and _AFTER_NAME.match(block, len(name))
+        if opens and len(block.split()) <= _BIO_MAX_WORDS:
             return i
     return None
+
+
+# What may follow the name that opens a bio (a name compiled per page cost more than the
+# rest of the labelling): a possessive, a space, a comma or the end.
+_AFTER_NAME = re.compile(r"(?:['’]s)?(?:[\s,]|$)")

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
+
+import ahocorasick
 
 from bot.clean.boilerplate import (
     is_boilerplate_line,
@@ -23,21 +26,47 @@ from bot.clean.boilerplate import (
     repeated_runs,
     teaser_tail_start,
 )
-from bot.clean.byline import author_bio_start, byline_author
-from bot.clean.consent_text import is_consent_notice, normalize_space
-from bot.clean.consent_words import is_notice_part, is_notice_text
-from bot.clean.walls import is_subscription_notice, is_wall
+from bot.clean.byline import (
+    author_bio_start,
+    byline_author,
+    is_byline_label,
+    split_byline_author,
+)
+from bot.clean.consent_text import is_consent_button, is_consent_notice, normalize_space
+from bot.clean.consent_words import NOTICE_NEEDLES, is_notice_text, notice_part_kind
+from bot.clean.walls import PROMPT_STEMS, is_subscription_notice, is_wall
 from bot.model import Removed
 
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """One extracted block: its place among the page's blocks, its text and its text with
-    whitespace collapsed (computed once, read by most classifiers)."""
+    """One extracted block: its place among the page's blocks, its text, its text with
+    whitespace collapsed, and the notice and prompt stems it holds (computed once, read by
+    most classifiers)."""
 
     index: int
     text: str
     flat: str
+    stems: frozenset[str]
+
+
+def _automaton(words: Iterable[str]) -> Any:
+    automaton = ahocorasick.Automaton()
+    for word in words:
+        automaton.add_word(word, word)
+    automaton.make_automaton()
+    return automaton
+
+
+# One pass of one automaton over a block finds every stem the consent-notice and
+# subscription-prompt rules need; most blocks hold none, and those rules then do not run.
+_STEMS = _automaton({*NOTICE_NEEDLES, *PROMPT_STEMS})
+_PROMPT_STEMS = frozenset(PROMPT_STEMS)
+
+
+def stems_in(text: str) -> frozenset[str]:
+    """The notice and prompt stems (lower case) that ``text`` holds, in one pass."""
+    return frozenset(stem for _, stem in _STEMS.iter(text.lower()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +79,11 @@ class Context:
     dom_consent: int
     copies: frozenset[int] = frozenset()
     tail: int = 0
+    notices: frozenset[int] = frozenset()
     verdicts: tuple[Removed | None, ...] = ()
     kept: tuple[int, ...] = ()
     author: str | None = None
+    credit: frozenset[int] = frozenset()
     bio: int | None = None
     walled: bool = False
 
@@ -89,7 +120,10 @@ def label(
     passes: Sequence[Pass] | None = None,
 ) -> Labels:
     """Run ``passes`` (default ``PASSES``) over the blocks ``texts`` of one page."""
-    blocks = tuple(Block(i, t, normalize_space(t)) for i, t in enumerate(texts))
+    flats = [normalize_space(t) for t in texts]
+    blocks = tuple(
+        Block(i, t, f, stems_in(f)) for i, (t, f) in enumerate(zip(texts, flats, strict=True))
+    )
     context = Context(blocks, titles, meta_author, dom_consent)
     verdicts: tuple[Removed | None, ...] = (None,) * len(blocks)
     for step in PASSES if passes is None else passes:
@@ -139,21 +173,43 @@ def machine_value(block: Block, context: Context) -> Removed | None:
     return None
 
 
+_MAX_BUTTON = 40
+# Longer than any notice the text rules read (is_consent_notice stops at 2,500 characters).
+_MAX_NOTICE = 2500
+# The first and last blocks of a page, where banners sit: there fewer words make a notice.
+_EDGE = 2
+
+
 def consent_notice(block: Block, context: Context) -> Removed | None:
-    """A cookie or consent notice, by its phrasing or by its families of consent words."""
-    if is_consent_notice(block.text) or is_notice_text(block.flat):
+    """A cookie or consent notice, by its phrasing or by its families of consent words (only
+    when the block holds a stem some notice needs)."""
+    if len(block.flat) <= _MAX_BUTTON and is_consent_button(block.flat):
+        return Removed("consent", block.text)
+    if len(block.flat) > _MAX_NOTICE or block.stems.isdisjoint(NOTICE_NEEDLES):
+        return None
+    edge = block.index < _EDGE or block.index >= len(context.blocks) - _EDGE
+    if is_consent_notice(block.text) or is_notice_text(block.flat, edge):
         return Removed("consent", block.text)
     return None
 
 
 def subscription_prompt(block: Block, context: Context) -> Removed | None:
-    """A prompt to subscribe or log in to read on."""
-    return Removed("wall", block.text) if is_subscription_notice(block.text) else None
+    """A prompt to subscribe or log in to read on (only when the block holds one of its
+    stems)."""
+    if block.stems.isdisjoint(_PROMPT_STEMS) or not is_subscription_notice(block.text):
+        return None
+    return Removed("wall", block.text)
+
+
+# Longer than any page-furniture label ("Story continues below advertisement" is 35).
+_MAX_FURNITURE = 100
 
 
 def furniture_line(block: Block, context: Context) -> Removed | None:
     """A page-furniture label ("Advertisement", "Share this article", "Read more")."""
-    return Removed("boilerplate", block.text) if is_boilerplate_line(block.flat) else None
+    if len(block.flat) > _MAX_FURNITURE or not is_boilerplate_line(block.flat):
+        return None
+    return Removed("boilerplate", block.text)
 
 
 # Pass 2: a notice is removed as a whole. The blocks next to one that belong to it (its
@@ -166,9 +222,18 @@ def _as_is(context: Context) -> Context:
     return context
 
 
+def _notices(context: Context) -> Context:
+    found = (i for i, v in enumerate(context.verdicts) if v is not None and v.kind == "consent")
+    return replace(context, notices=frozenset(found))
+
+
 def notice_part(block: Block, context: Context) -> Removed | None:
-    """A notice's policy pointer or button row next to a notice the first pass found."""
+    """A notice's policy pointer, button row or further sentences next to a notice the
+    first pass found. Its sentences come before what closes it: past its pointer or its
+    buttons, only another pointer or button row still belongs to it."""
     verdicts, i = context.verdicts, block.index
+    if context.notices.isdisjoint(range(i - _NOTICE_AFTER, i + _NOTICE_BEFORE + 1)):
+        return None
     for step, reach in ((-1, _NOTICE_AFTER), (1, _NOTICE_BEFORE)):
         # The nearest block the first pass claimed, within reach: a notice, or the chain's end.
         j = next(
@@ -182,7 +247,12 @@ def notice_part(block: Block, context: Context) -> Removed | None:
         verdict = verdicts[j]
         if verdict is None or verdict.kind != "consent":
             continue
-        if all(is_notice_part(context.blocks[k].flat) for k in range(i, j, step)):
+        kinds = [notice_part_kind(context.blocks[k].flat) for k in range(j - step, i - step, -step)]
+        if None in kinds:
+            continue
+        # From the notice outward: once it is closed, no further sentence of it.
+        closed = kinds.index("end") if "end" in kinds else len(kinds)
+        if "sentence" not in kinds[closed:]:
             return Removed("consent", block.text)
     return None
 
@@ -204,8 +274,30 @@ def headline(block: Block, context: Context) -> Removed | None:
 _BYLINE_REACH = 4
 
 
+def _credit(context: Context) -> Context:
+    """A byline printed as two blocks, its label alone ("By", "Автор:") and then the name,
+    among the first or last blocks left: both blocks, and the author they name. A label
+    alone there whose name did not come through (a link the extraction dropped) goes too."""
+    kept, blocks = context.kept, context.blocks
+    labels = []
+    for p in range(len(kept)):
+        if _BYLINE_REACH <= p < len(kept) - _BYLINE_REACH or not is_byline_label(
+            blocks[kept[p]].flat
+        ):
+            continue
+        name = blocks[kept[p + 1]].flat if p + 1 < len(kept) else ""
+        author = split_byline_author(blocks[kept[p]].flat, name) if name else None
+        if author:
+            return replace(context, credit=frozenset(kept[p : p + 2]), author=author)
+        labels.append(kept[p])
+    return replace(context, credit=frozenset(labels))
+
+
 def byline(block: Block, context: Context) -> Removed | None:
-    """A byline ("By Jane Doe", "Автор: …") among the first or last blocks left."""
+    """A byline ("By Jane Doe", "Автор: …", or its label and name as two blocks) among the
+    first or last blocks left."""
+    if block.index in context.credit:
+        return Removed("byline", block.text)
     position = context.kept_position(block)
     if _BYLINE_REACH <= position < len(context.kept) - _BYLINE_REACH:
         return None
@@ -217,7 +309,7 @@ def byline(block: Block, context: Context) -> Removed | None:
 
 def _bio_start(context: Context) -> Context:
     bylines = [v.text for v in context.verdicts if v is not None and v.kind == "byline"]
-    author = byline_author(bylines[-1]) if bylines else None
+    author = (byline_author(bylines[-1]) if bylines else None) or context.author
     kept = [context.blocks[i].text for i in context.kept]
     start = author_bio_start(kept, author or context.meta_author)
     return replace(context, author=author, bio=None if start is None else context.kept[start])
@@ -250,9 +342,9 @@ PASSES: tuple[Pass, ...] = (
         _page_facts,
         (teaser_tail, repeat, machine_value, consent_notice, subscription_prompt, furniture_line),
     ),
-    Pass(_as_is, (notice_part,)),
+    Pass(_notices, (notice_part,)),
     Pass(_as_is, (headline,)),
-    Pass(_as_is, (byline,)),
+    Pass(_credit, (byline,)),
     Pass(_bio_start, (bio,)),
     Pass(_walled, (wall,)),
 )

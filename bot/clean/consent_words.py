@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bot.clean.consent_text import reports
+from bot.clean.consent_text import NOTICE_STEMS, reports
 
 # Plain lower-case stems of the cookie and consent families: one of them is in every notice,
 # and substring tests rule out most paragraphs before any pattern runs.
@@ -20,152 +20,46 @@ _NEEDED: list[str] = []
 
 
 def _family(*stems: str, needed: bool = False) -> re.Pattern[str]:
+    """The stems as one pattern, matched against lower-cased text (re.I makes Python's
+    engine several times slower on alternations)."""
+    alternatives = "|".join(stems)
     if needed:
-        _NEEDED.extend(stem.replace("\\b", "").lower() for stem in stems)
-    return re.compile("|".join(stems), re.I)
+        _NEEDED.extend(stem.replace("\\b", "") for stem in alternatives.split("|"))
+    return re.compile(alternatives)
 
 
 COOKIE = _family(
-    r"cookie",
-    r"\bkakor\b",
-    r"eväste",
-    r"\bsüti",
-    r"бисквитк",
-    r"çerez",
-    r"ciasteczk",
-    r"piškot",
-    r"kolačić",
-    r"sīkdatn",
-    r"slapuk",
-    r"küpsis",
-    r"fianán",
-    r"ملفات تعريف الارتباط",
-    r"ملفات الارتباط",
-    r"쿠키",
-    r"クッキー",
+    r"cookie|\bkakor\b|eväste|\bsüti|бисквитк|çerez|ciasteczk|piškot|kolačić|sīkdatn|slapuk"
+    r"|küpsis|fianán|ملفات تعريف الارتباط|ملفات الارتباط|쿠키|クッキー",
     needed=True,
 )
 CONSENT = _family(
-    r"\bconsent",
-    r"consentement",
-    r"consentimiento",
-    r"consentimento",
-    r"\bconsenso",
-    r"\bacconsent",
-    r"einwillig",
-    r"zustimm",
-    r"toestemming",
-    r"\bzgod",
-    r"souhlas",
-    r"súhlas",
-    r"samtyk",
-    r"samtyc",
-    r"suostum",
-    r"hozzájárul",
-    r"consimțământ",
-    r"consimtamant",
-    r"συγκατάθεσ",
-    r"συναιν",
-    r"соглас",
-    r"згод",
-    r"\bonay",
-    r"موافق",
-    r"同意",
-    r"동의",
-    r"privolit",
-    r"pristan",
-    r"suglasnost",
-    r"piekrišan",
-    r"sutikim",
-    r"nõusolek",
-    r"съглас",
-    r"toiliú",
+    r"\bconsent|consentement|consentimiento|consentimento|\bconsenso|\bacconsent|einwillig"
+    r"|zustimm|toestemming|\bzgod|souhlas|súhlas|samtyk|samtyc|suostum|hozzájárul|consimțământ"
+    r"|consimtamant|συγκατάθεσ|συναιν|соглас|згод|\bonay|موافق|同意|동의|privolit|pristan"
+    r"|suglasnost|piekrišan|sutikim|nõusolek|съглас|toiliú",
     needed=True,
 )
 POLICY = _family(
-    r"privacy",
-    r"privacidad",
-    r"privacidade",
-    r"datenschutz",
-    r"confidentialit",
-    r"riservatezza",
-    r"prywatno",
-    r"ochran[ay] osobn",
-    r"privatliv",
-    r"integritet",
-    r"tietosuoja",
-    r"confiden[tț]ialitate",
-    r"adatvédelm",
-    r"απορρήτου",
-    r"конфиденциальн",
-    r"конфіденційн",
-    r"поверителност",
-    r"gizlilik",
-    r"الخصوصية",
-    r"隐私",
-    r"隱私",
-    r"プライバシー",
-    r"개인정보",
-    r"zasebnost",
-    r"privatnost",
-    r"privātum",
-    r"privatum",
-    r"privaatsus",
-    r"príobháideach",
+    r"privacy|privacidad|privacidade|datenschutz|confidentialit|riservatezza|prywatno"
+    r"|ochran[ay] osobn|privatliv|integritet|tietosuoja|confiden[tț]ialitate|adatvédelm"
+    r"|απορρήτου|конфиденциальн|конфіденційн|поверителност|gizlilik|الخصوصية|隐私|隱私"
+    r"|プライバシー|개인정보"
+    r"|zasebnost|privatnost|privātum|privatum|privaatsus|príobháideach|súkromi",
 )
 DEVICE = _family(
-    r"\bdevice",
-    r"dispositivo",
-    r"\bgerät",
-    r"appareil",
-    r"\bterminal",
-    r"apparaat",
-    r"urządzeni",
-    r"zařízení",
-    r"zariadení",
-    r"\benhet",
-    r"\benhed",
-    r"laittee",
-    r"eszköz",
-    r"dispozitiv",
-    r"συσκευ",
-    r"устройств",
-    r"пристро",
-    r"cihaz",
-    r"جهاز",
-    r"设备",
-    r"設備",
-    r"端末",
-    r"기기",
-    r"naprav",
-    r"uređaj",
-    r"ierīc",
-    r"įrengin",
-    r"seadme",
+    r"\bdevice|dispositivo|\bgerät|appareil|\bterminal|apparaat|urządzeni|zařízení|zariadení"
+    r"|\benhet|\benhed|laittee|eszköz|dispozitiv|συσκευ|устройств|пристро|cihaz|جهاز|设备|設備"
+    r"|端末|기기|naprav|uređaj|ierīc|įrengin|seadme",
+    # The reader's computer, where sites' own notices say the files go.
+    r"comput|komputer|ordenador|ordinateur|\brechner|počítač|\bdator|tietokone|számítógép"
+    r"|υπολογιστ|комп['’]?ютер|компьютер|компютър|bilgisayar|calculator|حاسوب|电脑|電腦"
+    r"|コンピュータ|パソコン|컴퓨터",
 )
 CLICK = _family(
-    r"\bclick",
-    r"\bklick",
-    r"\bclic",
-    r"\bcliqu",
-    r"\bklik",
-    r"kattint",
-    r"tıkla",
-    r"натиска",
-    r"нажима",
-    r"натиск",
-    r"πατώντας",
-    r"κάνοντας κλικ",
-    r"بالنقر",
-    r"انقر",
-    r"点击",
-    r"點擊",
-    r"クリック",
-    r"클릭",
-    r"napsauttamalla",
-    r"kliknutím",
-    r"kliknięci",
-    r"klikając",
+    r"\bclick|\bklick|\bclic|\bcliqu|\bklik|kattint|tıkla|натиска|нажима|натиск|πατώντας"
+    r"|κάνοντας κλικ|بالنقر|انقر|点击|點擊|クリック|클릭|napsauttamalla|kliknutím|kliknięci"
+    r"|klikając",
 )
 WITHDRAW = _family(
     r"withdraw|widerruf|retirer|retirar|revoca|intrekken|wycofa|odvola|återkalla"
@@ -182,6 +76,12 @@ ACCEPT = _family(
     r"|приня|прийня|приемам|kabul|قبول|接受|同意する|동의|\breject|ablehn|refuser|rechaza|rifiuta"
     r"|rejeita|weiger|odrzu|odmítn|odmietn|avvisa|\bafvis|hylkää|elutasít|refuz|απόρριψ|отклон"
     r"|відхил|отхвърл|reddet|رفض|拒绝|拒否|거부"
+)
+# The reader's assent, which notices assume ("if you read on, you agree"): beside consent's
+# own words, the verbs of agreeing.
+ASSENT = _family(
+    r"\bagree|einverstanden|d['’]accord|de acuerdo|de acord|concord|akkoord|\binstem|zgadza"
+    r"|погодж|згоден|згодні|соглаш|συμφων|توافق|accett|egyetért|\benig|samtyk|souhlas|súhlas"
 )
 # The IAB Transparency and Consent Framework's standard texts, which CMPs show word for word
 # in each language: its purposes and features ("store and/or access information on a
@@ -286,13 +186,12 @@ _REPORTING = _family(
 )
 _MAX_NOTICE = 700
 _TCF = (TCF_PURPOSE, TCF_LEGAL, TCF_VOICE)
-_TCF_ANY = re.compile("|".join(f"(?:{f.pattern})" for f in _TCF), re.I)
 
 
-def _needles(pattern: str) -> frozenset[str]:
-    """The longest literal run every top-level alternative of ``pattern`` must contain, so
-    that cheap substring tests rule out most paragraphs before the pattern runs."""
-    needles, runs, run, depth, i = set(), [], "", 0, 0
+def _needles(pattern: str) -> list[tuple[str, str]]:
+    """Each top-level alternative of ``pattern`` with the longest literal run it must
+    contain, so that cheap substring tests pick the few alternatives worth running."""
+    found, runs, run, depth, i, start = [], [], "", 0, 0, 0
     while i <= len(pattern):
         char = pattern[i] if i < len(pattern) else "|"
         if char == "\\":
@@ -300,8 +199,8 @@ def _needles(pattern: str) -> frozenset[str]:
             run, i = "", i + 2
             continue
         if depth == 0 and char == "|":
-            needles.add(max([*runs, run], key=len).lower())
-            runs, run = [], ""
+            found.append((max([*runs, run], key=len).lower(), pattern[start:i]))
+            runs, run, start = [], "", i + 1
         elif char in "()[]":
             depth += 1 if char in "([" else -1
             runs.append(run)
@@ -312,10 +211,18 @@ def _needles(pattern: str) -> frozenset[str]:
         elif depth == 0 and char not in "+.^$":
             run += char
         i += 1
-    return frozenset(needles)
+    return found
 
 
-_TCF_NEEDLES = frozenset().union(*(_needles(f.pattern) for f in _TCF))
+# Each standard text's own pattern, run only when its literal part is in the paragraph.
+_TCF_TEXTS = tuple(
+    (needle, re.compile(alternative)) for f in _TCF for needle, alternative in _needles(f.pattern)
+)
+_TCF_NEEDLES = frozenset(needle for needle, _ in _TCF_TEXTS)
+# Every notice either rule reads (is_consent_notice, is_notice_text) holds one of these
+# lower-case stems: a block that holds none needs no pattern run (classify looks them all
+# up in one pass).
+NOTICE_NEEDLES = frozenset({*_NEEDED, *_TCF_NEEDLES, *NOTICE_STEMS})
 # The reader's right to object to processing on a legitimate interest.
 _OBJECT = _family(
     r"\bobject\b|widersprech|widerspruch|vous opposer|oponerse|opporsi|opor-se|bezwaar|sprzeciw"
@@ -323,6 +230,7 @@ _OBJECT = _family(
     r"|iebildum|prieštarau|vastuväit|возраж|заперечит|itiraz"
 )
 _OTHERS = (COOKIE, CONSENT, DEVICE, POLICY, WITHDRAW, SETTINGS, ACCEPT, CLICK)
+_PARTS = (COOKIE, CONSENT, ASSENT, WITHDRAW)
 _MAX_TCF = 1500
 _MAX_TCF_LINE = 100
 _MAX_NEAR = 300
@@ -330,33 +238,39 @@ _MAX_BUTTONS = 60
 
 
 @lru_cache(maxsize=1 << 14)
-def is_notice_text(text: str) -> bool:
+def is_notice_text(text: str, edge: bool = False) -> bool:
     """Whether a short paragraph reads as a consent notice by its families of words: cookies
-    stored on a device, or cookies with two of consent, policy, click, withdraw and settings;
-    or consent with two of click, withdraw, settings, policy and device."""
-    if is_tcf_notice(text):
+    stored on a device, or cookies with two of consent, policy, click, withdraw, settings
+    and assent (one is enough at the ``edge`` of the page, first or last, where banners
+    sit); or consent with two of click, withdraw, settings, policy and device."""
+    if len(text) > _MAX_TCF:
+        return False
+    lowered = text.lower()
+    if _is_tcf(text, lowered):
         return True
-    if len(text) > _MAX_NOTICE:
+    if len(text) > _MAX_NOTICE or not any(map(lowered.__contains__, _NEEDED)):
         return False
-    lowered = text.lower()
-    if not any(stem in lowered for stem in _NEEDED):
+    if _REPORTING.search(lowered) or reports(text):
         return False
-    if _REPORTING.search(text) or reports(text):
-        return False
-    if COOKIE.search(text):
+    if COOKIE.search(lowered):
         # Storing on the reader's device is what notices say; other pairs need a third.
-        if DEVICE.search(text):
+        if DEVICE.search(lowered):
             return True
-        others = (CONSENT, POLICY, CLICK, WITHDRAW, SETTINGS)
-        return sum(1 for f in others if f.search(text)) >= 2
-    if not CONSENT.search(text):
+        others = (CONSENT, POLICY, CLICK, WITHDRAW, SETTINGS, ASSENT)
+        return sum(1 for f in others if f.search(lowered)) >= (1 if edge else 2)
+    if not CONSENT.search(lowered):
         return False
-    return sum(1 for f in (CLICK, WITHDRAW, SETTINGS, POLICY, DEVICE) if f.search(text)) >= 2
+    families = (CLICK, WITHDRAW, SETTINGS, POLICY, DEVICE)
+    return sum(1 for f in families if f.search(lowered)) >= 2
 
 
-def _names_tcf(text: str) -> bool:
-    lowered = text.lower()
-    return any(map(lowered.__contains__, _TCF_NEEDLES)) and bool(_TCF_ANY.search(text))
+def _tcf_texts(lowered: str) -> set[str]:
+    """The framework's standard texts ``lowered`` holds."""
+    return {m.group(0) for n, rx in _TCF_TEXTS if n in lowered for m in rx.finditer(lowered)}
+
+
+def _names_tcf(lowered: str) -> bool:
+    return any(rx.search(lowered) for n, rx in _TCF_TEXTS if n in lowered)
 
 
 def is_tcf_notice(text: str) -> bool:
@@ -364,29 +278,41 @@ def is_tcf_notice(text: str) -> bool:
     standard texts, a short CMP line alone ("We care about your privacy", "Continue without
     agreeing"), one purpose beside another consent family, or the legal basis beside the
     right to object."""
-    if len(text) > _MAX_TCF or not _names_tcf(text):
+    return len(text) <= _MAX_TCF and _is_tcf(text, text.lower())
+
+
+def _is_tcf(text: str, lowered: str) -> bool:
+    found = _tcf_texts(lowered)
+    if not found or _REPORTING.search(lowered) or reports(text):
         return False
-    if _REPORTING.search(text) or reports(text):
-        return False
-    found = {m.group(0).lower() for f in _TCF for m in f.finditer(text)}
     if len(found) >= 2:
         return True
-    if TCF_VOICE.search(text) and len(text) <= _MAX_TCF_LINE:
+    if TCF_VOICE.search(lowered) and len(text) <= _MAX_TCF_LINE:
         return True
-    others = sum(1 for f in _OTHERS if f.search(text))
+    others = sum(1 for f in _OTHERS if f.search(lowered))
     # A purpose beside any consent family; the legal basis, a word of law reports too
     # ("'legitimate interest' toggles are not valid consent"), needs the right to object or
     # two families.
-    if TCF_PURPOSE.search(text):
+    if TCF_PURPOSE.search(lowered):
         return others >= 1
-    return bool(_OBJECT.search(text)) or others >= 2
+    return bool(_OBJECT.search(lowered)) or others >= 2
 
 
 def is_notice_part(text: str) -> bool:
-    """Whether a paragraph next to a notice belongs to it: its pointer to the privacy policy
-    or a row of Accept / Reject / Settings buttons (more notice text is a notice itself)."""
-    if len(text) > _MAX_NEAR or _REPORTING.search(text) or reports(text):
-        return False
-    if POLICY.search(text) or _names_tcf(text):
-        return True
-    return len(text) <= _MAX_BUTTONS and bool(ACCEPT.search(text) or SETTINGS.search(text))
+    """Whether a paragraph next to a notice may belong to it (see ``notice_part_kind``)."""
+    return notice_part_kind(text) is not None
+
+
+def notice_part_kind(text: str) -> str | None:
+    """How a paragraph next to a notice belongs to it: ``"end"`` for what closes a notice
+    (its pointer to the privacy policy, a row of Accept / Reject / Settings buttons),
+    ``"sentence"`` for one more sentence of its own about cookies, consent, the reader's
+    assent or withdrawing it ("if you read on, you agree"); None when it does not."""
+    lowered = text.lower()
+    if len(text) > _MAX_NEAR or _REPORTING.search(lowered) or reports(text):
+        return None
+    if POLICY.search(lowered) or _names_tcf(lowered):
+        return "end"
+    if len(text) <= _MAX_BUTTONS and (ACCEPT.search(lowered) or SETTINGS.search(lowered)):
+        return "end"
+    return "sentence" if any(f.search(lowered) for f in _PARTS) else None

@@ -32,7 +32,7 @@ _SUBSCRIPTION = re.compile(
 _MIN_ARTICLE_WORDS = 60
 _MAX_PROMPT = 400
 # Every prompt contains one of these; most paragraphs are ruled out by these cheap lookups.
-_MAYBE = (
+PROMPT_STEMS = (
     "subscri",
     "suscri",
     "abonn",
@@ -58,7 +58,7 @@ def is_subscription_notice(paragraph: str) -> bool:
     if len(paragraph) > _MAX_PROMPT * 2:
         return False
     lowered = paragraph.lower()
-    if not any(map(lowered.__contains__, _MAYBE)):
+    if not any(map(lowered.__contains__, PROMPT_STEMS)):
         return False
     text = normalize_space(paragraph)
     return len(text) < _MAX_PROMPT and bool(_SUBSCRIPTION.search(text))
@@ -70,5 +70,11 @@ def is_wall(kept: list[str], consent_removed: int, walls_found: int) -> bool:
     ``consent_removed`` counts the consent notices cut, ``walls_found`` the subscription
     prompts found among the paragraphs; a page with neither is short, not walled.
     """
-    words = sum(map(word_count, kept))
-    return words < _MIN_ARTICLE_WORDS and (consent_removed > 0 or walls_found > 0)
+    if consent_removed == 0 and walls_found == 0:
+        return False
+    words = 0
+    for paragraph in kept:
+        words += word_count(paragraph)
+        if words >= _MIN_ARTICLE_WORDS:
+            return False
+    return True
