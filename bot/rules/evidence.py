@@ -17,7 +17,7 @@ anywhere in the article (field scopes decide matching, not evidence):
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.model import Field, Hit, Match
 from bot.rules.conditions import Atom
@@ -37,10 +37,10 @@ _PROXIMITY = tuple(
 _WEIGHTS_H = {field: round(weight * 100) for field, weight in WEIGHTS.items()}
 _PROXIMITY_H = tuple(round(p * 100) for p in _PROXIMITY)
 _REPEAT_H, _REPEAT_CAP_H = round(REPEAT_WEIGHT * 100), round(REPEAT_CAP * 100)
+_TITLE_H, _LEAD_H, _BODY_H = _WEIGHTS_H["title"], _WEIGHTS_H["lead"], _WEIGHTS_H["body"]
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(NamedTuple):
     """The hits of each evidence atom that was found, and the score they earn."""
 
     found: tuple[tuple[Atom, tuple[Occurrence, ...]], ...]
@@ -54,13 +54,17 @@ def gather(atoms: tuple[Atom, ...], scan: Scan) -> Evidence:
     present = scan.present
     found_atoms = []
     # Hits come in reading order (title, lead, rest of the body): the first is the best placed.
-    places = []
+    title = lead = 0
     for atom in atoms:
         if not atom.pids.isdisjoint(present):
             hits = atom.hits(scan)
             if hits:
                 found_atoms.append((atom, tuple(hits)))
-                places.append(hits[0].place)
+                place = hits[0][6]  # Occurrence.place
+                if place == "title":
+                    title += 1
+                elif place == "lead":
+                    lead += 1
     found = tuple(found_atoms)
     atoms_found = len(found)
     if atoms_found == 1 and len(found[0][1]) == 1:
@@ -68,17 +72,13 @@ def gather(atoms: tuple[Atom, ...], scan: Scan) -> Evidence:
     else:
         mentions = len({(o[0], o[1]) for _, hits in found for o in hits})  # (field, start)
         closest = _closest(found) if atoms_found > 1 else None
-    title, lead = places.count("title"), places.count("lead")
     # Every part is a whole number of hundredths: worked out as integers, each part and the
     # total are exact after one division (round(sum, 2) without float rounding per match).
-    parts_h = (
-        _WEIGHTS_H["title"] * title,
-        _WEIGHTS_H["lead"] * lead,
-        _WEIGHTS_H["body"] * (atoms_found - title - lead),
-        min(_REPEAT_CAP_H, _REPEAT_H * (mentions - atoms_found)),
-        0 if closest is None else _PROXIMITY_H[min(closest[0], _FAR)],
-    )
-    t, ld, b, r, p = parts_h
+    t = _TITLE_H * title
+    ld = _LEAD_H * lead
+    b = _BODY_H * (atoms_found - title - lead)
+    r = min(_REPEAT_CAP_H, _REPEAT_H * (mentions - atoms_found))
+    p = 0 if closest is None else _PROXIMITY_H[min(closest[0], _FAR)]
     parts = (
         ("title", t / 100),
         ("lead", ld / 100),
@@ -86,7 +86,7 @@ def gather(atoms: tuple[Atom, ...], scan: Scan) -> Evidence:
         ("repeats", r / 100),
         ("proximity", p / 100),
     )
-    return Evidence(found, sum(parts_h) / 100, parts, closest)
+    return Evidence(found, (t + ld + b + r + p) / 100, parts, closest)
 
 
 def _closest(found: tuple[tuple[Atom, tuple[Occurrence, ...]], ...]) -> tuple[int, str] | None:
