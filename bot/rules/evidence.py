@@ -19,7 +19,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import NamedTuple
 
-from bot.model import Field, Hit, Match
+from bot.model import Article, Field, Hit, Match
 from bot.rules.conditions import Atom
 from bot.rules.scan import BODY, TITLE, Occurrence, Scan
 
@@ -124,7 +124,8 @@ def to_match(
     # the last atom that holds it.
     atom_of: dict[int, int] = {}
     unique: list[Occurrence] = []
-    title, text = scan.article.title, scan.article.text
+    article = scan.article
+    title, text = article.title, article.text
     for k, (atom, occurrences) in enumerate(evidence.found):
         names = atom.names
         for occ in occurrences:
@@ -134,17 +135,16 @@ def to_match(
                 continue
             atom_of[ident] = k
             unique.append(occ)
-            start, end = occ.span
-            surface = title[start:end] if occ.field == TITLE else text[start:end]
-            key = (names[occ.pid], surface, occ.place)
+            field, _, _, pid, _, _, place, (start, end) = occ
+            key = (names[pid], title[start:end] if field == TITLE else text[start:end], place)
             group = groups.get(key)
             if group is None:
                 groups[key] = [occ]
             else:
                 group.append(occ)
-    ordered = sorted(groups.items(), key=_group_order)
+    ordered = sorted(groups.items(), key=_group_order) if len(groups) > 1 else groups.items()
     hits = tuple([Hit(term, surface, field, len(occs)) for (term, surface, field), occs in ordered])
-    snippet, marks = _snippet(scan, unique, atom_of)
+    snippet, marks = _snippet(article, unique, atom_of)
     return Match(
         topic_id=topic_id,
         topic_name=topic_name,
@@ -158,25 +158,25 @@ def to_match(
 
 
 def _group_order(item: tuple[tuple[str, str, str], list[Occurrence]]) -> tuple[int, int]:
-    return _FIELD_ORDER[item[0][2]], item[1][0].start
+    return _FIELD_ORDER[item[0][2]], item[1][0][1]  # field, then Occurrence.start
 
 
 def _snippet(
-    scan: Scan, occs: list[Occurrence], atom_of: dict[int, int]
+    article: Article, occs: list[Occurrence], atom_of: dict[int, int]
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
     """About 200 characters of body around the densest evidence; the title if the body has none."""
-    spans = sorted([(*o.span, atom_of[id(o)]) for o in occs if o[0] == BODY])
+    spans = [(*o[7], atom_of[id(o)]) for o in occs if o[0] == BODY]  # Occurrence.span
     if not spans:
-        title = scan.article.title
-        return _cut(title, 0, len(title), [o.span for o in occs])
-    text = scan.article.text
+        title = article.title
+        return _cut(title, 0, len(title), [o[7] for o in occs])
+    text = article.text
     size = len(text)
     if len(spans) == 1:
         start = max(0, spans[0][0] - SNIPPET_BEFORE)
-        best_window = (start, min(size, start + SNIPPET_CHARS))
+        end = min(size, start + SNIPPET_CHARS)
     else:
-        best_window = _densest_window(spans, size)
-    start, end = best_window
+        spans.sort()
+        start, end = _densest_window(spans, size)
     if start > 0:
         cut = text.find(" ", start, start + 30)
         start = cut + 1 if cut >= 0 else start
@@ -210,7 +210,10 @@ def _cut(
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
-    piece = text[start:end].replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    piece = text[start:end]
+    for space in "\n\r\t":
+        if space in piece:
+            piece = piece.replace(space, " ")
     shift = len(prefix) - start
     marks = sorted({(a + shift, b + shift) for a, b in spans if a >= start and b <= end})
     return prefix + piece + suffix, tuple(marks)

@@ -88,12 +88,12 @@ class Scan:
     """What the automaton found in one article, with lazily computed positions and spans."""
 
     __slots__ = (
-        "_cache",
         "_fields",
         "_hits",
         "_lead_tokens",
         "_occurrences",
         "article",
+        "cache",
         "lexicon",
         "present",
         "present_body",
@@ -112,7 +112,8 @@ class Scan:
         self.present = self.present_title | self.present_body
         self._fields: dict[str, _Field] = {}
         self._occurrences: dict[str, dict[int, list[Occurrence]]] = {TITLE: {}, BODY: {}}
-        self._cache: dict[object, Any] = {}
+        # Per-article memo for conditions (keyed by the condition object).
+        self.cache: dict[object, Any] = {}
 
     @property
     def lead_tokens(self) -> int:
@@ -120,11 +121,6 @@ class Scan:
         if self._lead_tokens is None:
             self._lead_tokens = self.tokens[BODY].before(self.article.lead_span[1])
         return self._lead_tokens
-
-    @property
-    def cache(self) -> dict[object, Any]:
-        """Per-article memo for conditions (keyed by the condition object)."""
-        return self._cache
 
     def occurrences(self, field: str, pid: int) -> list[Occurrence]:
         """Every occurrence of term ``pid`` in ``field`` (``title`` or ``body``), in order."""
