@@ -323,5 +323,5 @@ def compile_rules(aliases: object, topics: object) -> RuleSet:
         raise ConfigError(f"topics must be a list, got {type_name(topics)}", path=("topics",))
     seen: dict[str, int] = {}
     compiled = tuple(compiler.topic(raw, i, seen) for i, raw in enumerate(topics))
-    lexicon = Lexicon.build(compiler.pids)
+    lexicon = Lexicon.build(list(compiler.pids))
     return RuleSet.build(compiled, lexicon)

@@ -39,16 +39,9 @@ class Lexicon:
     automaton: Any
 
     @staticmethod
-    def build(pids: dict[str, int]) -> Lexicon:
-        """The lexicon of ``pids`` (key -> term id, the ids numbering the keys from 0).
-
-        The automaton hands out the very int objects of ``pids``, which the compiled rules
-        also hold: set and dict lookups of an article's terms then succeed on identity,
-        without reading both ints (a cache miss each on a busy machine).
-        """
-        keys = list(pids)
+    def build(keys: list[str]) -> Lexicon:
         automaton = ahocorasick.Automaton()
-        for key, pid in pids.items():
+        for pid, key in enumerate(keys):
             automaton.add_word(key, pid)
         if len(automaton):
             automaton.make_automaton()
