@@ -209,7 +209,7 @@ def main() -> None:
 
     # CPU time of this process: "articles/s on one core", robust to other load on the machine;
     # the median of several passes over the same articles, robust to the noise that remains.
-    rates, ours_sets, total = [], [], 0
+    rates, cpu, ours_sets, total = [], [], [], 0
     for run in range(args.passes):
         wall, start = time.perf_counter(), time.process_time()
         # Like the bot, keep only what is needed from each result (the bot stores matches and
@@ -223,6 +223,7 @@ def main() -> None:
         elapsed = time.process_time() - start
         wall = time.perf_counter() - wall
         rates.append(args.articles / elapsed)
+        cpu.append(elapsed)
         now = calibration()
         print(f"  pass {run + 1}: {rates[-1]:,.0f} articles/s  ({elapsed:.2f} s CPU, "
               f"{wall:.2f} s wall, {found} matches; calibration now {now:.2f} s)")  # fmt: skip
@@ -232,7 +233,8 @@ def main() -> None:
             raise SystemExit("passes disagree: matching is not deterministic")
     ours = statistics.median(rates)
     print(f"newsbot: {ours:,.0f} articles/s  (median of {args.passes} passes, slowest "
-          f"{min(rates):,.0f}; {total} matches, {total / len(docs):.1f} per article)")  # fmt: skip
+          f"{min(rates):,.0f}; {statistics.median(cpu):.2f} s CPU per pass, median; {total} "
+          f"matches, {total / len(docs):.1f} per article)")  # fmt: skip
 
     present = sum(len(rules.scan(a).present) for a in docs[:200]) / min(200, len(docs))
     terms = len(rules.lexicon.keys)

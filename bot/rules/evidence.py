@@ -17,9 +17,9 @@ anywhere in the article (field scopes decide matching, not evidence):
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from bot.model import Field, Hit, Match
+from bot.model import Article, Field, Hit, Match
 from bot.rules.conditions import Atom
 from bot.rules.scan import BODY, TITLE, Occurrence, Scan
 
@@ -37,10 +37,10 @@ _PROXIMITY = tuple(
 _WEIGHTS_H = {field: round(weight * 100) for field, weight in WEIGHTS.items()}
 _PROXIMITY_H = tuple(round(p * 100) for p in _PROXIMITY)
 _REPEAT_H, _REPEAT_CAP_H = round(REPEAT_WEIGHT * 100), round(REPEAT_CAP * 100)
+_TITLE_H, _LEAD_H, _BODY_H = _WEIGHTS_H["title"], _WEIGHTS_H["lead"], _WEIGHTS_H["body"]
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(NamedTuple):
     """The hits of each evidence atom that was found, and the score they earn."""
 
     found: tuple[tuple[Atom, tuple[Occurrence, ...]], ...]
@@ -54,13 +54,17 @@ def gather(atoms: tuple[Atom, ...], scan: Scan) -> Evidence:
     present = scan.present
     found_atoms = []
     # Hits come in reading order (title, lead, rest of the body): the first is the best placed.
-    places = []
+    title = lead = 0
     for atom in atoms:
         if not atom.pids.isdisjoint(present):
             hits = atom.hits(scan)
             if hits:
                 found_atoms.append((atom, tuple(hits)))
-                places.append(hits[0].place)
+                place = hits[0][6]  # Occurrence.place
+                if place == "title":
+                    title += 1
+                elif place == "lead":
+                    lead += 1
     found = tuple(found_atoms)
     atoms_found = len(found)
     if atoms_found == 1 and len(found[0][1]) == 1:
@@ -68,17 +72,13 @@ def gather(atoms: tuple[Atom, ...], scan: Scan) -> Evidence:
     else:
         mentions = len({(o[0], o[1]) for _, hits in found for o in hits})  # (field, start)
         closest = _closest(found) if atoms_found > 1 else None
-    title, lead = places.count("title"), places.count("lead")
     # Every part is a whole number of hundredths: worked out as integers, each part and the
     # total are exact after one division (round(sum, 2) without float rounding per match).
-    parts_h = (
-        _WEIGHTS_H["title"] * title,
-        _WEIGHTS_H["lead"] * lead,
-        _WEIGHTS_H["body"] * (atoms_found - title - lead),
-        min(_REPEAT_CAP_H, _REPEAT_H * (mentions - atoms_found)),
-        0 if closest is None else _PROXIMITY_H[min(closest[0], _FAR)],
-    )
-    t, ld, b, r, p = parts_h
+    t = _TITLE_H * title
+    ld = _LEAD_H * lead
+    b = _BODY_H * (atoms_found - title - lead)
+    r = min(_REPEAT_CAP_H, _REPEAT_H * (mentions - atoms_found))
+    p = 0 if closest is None else _PROXIMITY_H[min(closest[0], _FAR)]
     parts = (
         ("title", t / 100),
         ("lead", ld / 100),
@@ -86,7 +86,7 @@ def gather(atoms: tuple[Atom, ...], scan: Scan) -> Evidence:
         ("repeats", r / 100),
         ("proximity", p / 100),
     )
-    return Evidence(found, sum(parts_h) / 100, parts, closest)
+    return Evidence(found, (t + ld + b + r + p) / 100, parts, closest)
 
 
 def _closest(found: tuple[tuple[Atom, tuple[Occurrence, ...]], ...]) -> tuple[int, str] | None:
@@ -124,7 +124,8 @@ def to_match(
     # the last atom that holds it.
     atom_of: dict[int, int] = {}
     unique: list[Occurrence] = []
-    title, text = scan.article.title, scan.article.text
+    article = scan.article
+    title, text = article.title, article.text
     for k, (atom, occurrences) in enumerate(evidence.found):
         names = atom.names
         for occ in occurrences:
@@ -134,17 +135,16 @@ def to_match(
                 continue
             atom_of[ident] = k
             unique.append(occ)
-            start, end = occ.span
-            surface = title[start:end] if occ.field == TITLE else text[start:end]
-            key = (names[occ.pid], surface, occ.place)
+            field, _, _, pid, _, _, place, (start, end) = occ
+            key = (names[pid], title[start:end] if field == TITLE else text[start:end], place)
             group = groups.get(key)
             if group is None:
                 groups[key] = [occ]
             else:
                 group.append(occ)
-    ordered = sorted(groups.items(), key=_group_order)
+    ordered = sorted(groups.items(), key=_group_order) if len(groups) > 1 else groups.items()
     hits = tuple([Hit(term, surface, field, len(occs)) for (term, surface, field), occs in ordered])
-    snippet, marks = _snippet(scan, unique, atom_of)
+    snippet, marks = _snippet(article, unique, atom_of)
     return Match(
         topic_id=topic_id,
         topic_name=topic_name,
@@ -158,25 +158,25 @@ def to_match(
 
 
 def _group_order(item: tuple[tuple[str, str, str], list[Occurrence]]) -> tuple[int, int]:
-    return _FIELD_ORDER[item[0][2]], item[1][0].start
+    return _FIELD_ORDER[item[0][2]], item[1][0][1]  # field, then Occurrence.start
 
 
 def _snippet(
-    scan: Scan, occs: list[Occurrence], atom_of: dict[int, int]
+    article: Article, occs: list[Occurrence], atom_of: dict[int, int]
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
     """About 200 characters of body around the densest evidence; the title if the body has none."""
-    spans = sorted([(*o.span, atom_of[id(o)]) for o in occs if o[0] == BODY])
+    spans = [(*o[7], atom_of[id(o)]) for o in occs if o[0] == BODY]  # Occurrence.span
     if not spans:
-        title = scan.article.title
-        return _cut(title, 0, len(title), [o.span for o in occs])
-    text = scan.article.text
+        title = article.title
+        return _cut(title, 0, len(title), [o[7] for o in occs])
+    text = article.text
     size = len(text)
     if len(spans) == 1:
         start = max(0, spans[0][0] - SNIPPET_BEFORE)
-        best_window = (start, min(size, start + SNIPPET_CHARS))
+        end = min(size, start + SNIPPET_CHARS)
     else:
-        best_window = _densest_window(spans, size)
-    start, end = best_window
+        spans.sort()
+        start, end = _densest_window(spans, size)
     if start > 0:
         cut = text.find(" ", start, start + 30)
         start = cut + 1 if cut >= 0 else start
@@ -210,7 +210,10 @@ def _cut(
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
-    piece = text[start:end].replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    piece = text[start:end]
+    for space in "\n\r\t":
+        if space in piece:
+            piece = piece.replace(space, " ")
     shift = len(prefix) - start
     marks = sorted({(a + shift, b + shift) for a, b in spans if a >= start and b <= end})
     return prefix + piece + suffix, tuple(marks)

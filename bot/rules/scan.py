@@ -10,6 +10,7 @@ present, which is all most topics need, and the end of every hit. Positions (for
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -80,12 +81,12 @@ class Scan:
     """What the automaton found in one article, with lazily computed positions and spans."""
 
     __slots__ = (
-        "_by_pid",
-        "_cache",
+        "_fields",
         "_hits",
         "_lead_tokens",
         "_occurrences",
         "article",
+        "cache",
         "lexicon",
         "present",
         "present_body",
@@ -102,9 +103,10 @@ class Scan:
         self.present_title = set(map(_PID, self._hits[TITLE]))
         self.present_body = set(map(_PID, self._hits[BODY]))
         self.present = self.present_title | self.present_body
-        self._by_pid: dict[str, list[tuple[int, int]]] = {}
-        self._occurrences: dict[str, dict[int, list[Occurrence]]] = {}
-        self._cache: dict[object, Any] = {}
+        self._fields: dict[str, _Field] = {}
+        self._occurrences: dict[str, dict[int, list[Occurrence]]] = {TITLE: {}, BODY: {}}
+        # Per-article memo for conditions (keyed by the condition object).
+        self.cache: dict[object, Any] = {}
 
     @property
     def lead_tokens(self) -> int:
@@ -113,42 +115,43 @@ class Scan:
             self._lead_tokens = self.tokens[BODY].before(self.article.lead_span[1])
         return self._lead_tokens
 
-    @property
-    def cache(self) -> dict[object, Any]:
-        """Per-article memo for conditions (keyed by the condition object)."""
-        return self._cache
-
     def occurrences(self, field: str, pid: int) -> list[Occurrence]:
         """Every occurrence of term ``pid`` in ``field`` (``title`` or ``body``), in order."""
-        cache = self._occurrences.get(field)
-        if cache is None:
-            cache = self._occurrences[field] = {}
+        cache = self._occurrences[field]
         found = cache.get(pid)
         if found is not None:
             return found
         found = cache[pid] = []
         if pid not in (self.present_title if field == TITLE else self.present_body):
             return found
-        # The automaton's hits, sorted by term (a stable sort: each term's stay in text order).
-        hits = self._by_pid.get(field)
-        if hits is None:
-            hits = self._by_pid[field] = sorted(self._hits[field], key=_PID)
+        context = self._fields.get(field)
+        if context is None:
+            context = self._fields[field] = self._field(field)
+        hits, spaces, starts, ends, lead_tokens = context
         lexicon = self.lexicon
         size, ntokens = lexicon.size[pid], lexicon.span[pid]
-        tokens = self.tokens[field]
-        spaces = tokens.spaces
-        starts, chunk_end = tokens.starts, tokens.end
-        lead_tokens = self.lead_tokens if field == BODY else -1
         lo = bisect_left(hits, pid, key=_PID)
         for last, _ in hits[lo : bisect_right(hits, pid, lo, key=_PID)]:
             at = last - size + 1  # the space before the key: the first token's index is its own
             first = bisect_left(spaces, at)
             stop = first + ntokens
             place = "lead" if stop <= lead_tokens else field
-            span = (starts[first], chunk_end(stop - 1))
+            span = (starts[first], ends[stop - 1])
             occurrence = (field, at + 1, spaces[stop], pid, first, stop, place, span)
             found.append(_occurrence(Occurrence, occurrence))
         return found
+
+    def _field(self, field: str) -> _Field:
+        """What ``occurrences`` needs of a field, worked out on its first call for the field."""
+        tokens = self.tokens[field]
+        return _Field(
+            # The automaton's hits, sorted by term (a stable sort: each term's stay in text order).
+            sorted(self._hits[field], key=_PID),
+            tokens.spaces,
+            tokens.starts,
+            tokens.ends,
+            self.lead_tokens if field == BODY else -1,
+        )
 
     def original_span(self, occurrence: Occurrence) -> tuple[int, int]:
         """Character span of an occurrence in the original title or text."""
@@ -160,6 +163,16 @@ class Scan:
         if occurrence.field == TITLE:
             return self.article.title[start:end]
         return self.article.text[start:end]
+
+
+class _Field(NamedTuple):
+    """A field's hits by term, token offsets (see ``Tokens``) and lead length (-1 for the title)."""
+
+    hits: list[tuple[int, int]]
+    spaces: Sequence[int]
+    starts: Sequence[int]
+    ends: Sequence[int]
+    lead_tokens: int
 
 
 _PID = itemgetter(1)
