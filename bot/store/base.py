@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -78,6 +78,17 @@ class StoreBase:
         else:
             statement = sqlite.insert(table).on_conflict_do_nothing()
         return statement.execution_options(preserve_rowcount=True)
+
+    def _upsert(self, table: Any, key: str, columns: Sequence[str]) -> Any:
+        """INSERT of one row that replaces ``columns`` of the row already under ``key``: one
+        statement where an insert-or-ignore and an update took two. Built once by the caller
+        and reused, so no call pays for building it again."""
+        module: Any = postgresql if self.dialect == "postgresql" else sqlite
+        statement = module.insert(table)
+        return statement.on_conflict_do_update(
+            index_elements=[table.c[key]],
+            set_={name: statement.excluded[name] for name in columns},
+        )
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
