@@ -79,12 +79,16 @@ class StoreBase:
             statement = sqlite.insert(table).on_conflict_do_nothing()
         return statement.execution_options(preserve_rowcount=True)
 
+    def _insert(self, table: Any) -> Any:
+        """The dialect's INSERT, the one that has ``on_conflict_do_update``."""
+        module: Any = postgresql if self.dialect == "postgresql" else sqlite
+        return module.insert(table)
+
     def _upsert(self, table: Any, key: str, columns: Sequence[str]) -> Any:
         """INSERT of one row that replaces ``columns`` of the row already under ``key``: one
         statement where an insert-or-ignore and an update took two. Built once by the caller
         and reused, so no call pays for building it again."""
-        module: Any = postgresql if self.dialect == "postgresql" else sqlite
-        statement = module.insert(table)
+        statement = self._insert(table)
         return statement.on_conflict_do_update(
             index_elements=[table.c[key]],
             set_={name: statement.excluded[name] for name in columns},
