@@ -81,8 +81,11 @@ class StoreBase:
 
     def _insert(self, table: Any) -> Any:
         """The dialect's INSERT, the one that has ``on_conflict_do_update``."""
-        module: Any = postgresql if self.dialect == "postgresql" else sqlite
-        return module.insert(table)
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects import postgresql as dialect
+
+            return dialect.insert(table)
+        return sqlite.insert(table)
 
     def _upsert(self, table: Any, key: str, columns: Sequence[str]) -> Any:
         """INSERT of one row that replaces ``columns`` of the row already under ``key``: one
