@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 
 from bot import metrics
+from bot.clean.decode import decode_html
 from bot.config import FetchSettings
 from bot.errors import FetchError, FetchRejected
 from bot.fetch.deadline import Deadline
@@ -76,10 +77,6 @@ class Fetched:
 
     @property
     def text(self) -> str:
-        # Imported here: bot.clean's package imports the whole cleaner, which a run of 304s
-        # never needs in this process.
-        from bot.clean.decode import decode_html
-
         return decode_html(self.body, self.charset)
 
     def validators(self) -> Validators:
