@@ -189,7 +189,9 @@ async def _watched(source: Source, url: str, deps: Deps, run: _Run) -> Fetched |
     fetched = await deps.fetcher.get(url, validators=previous, ignore_robots=source.ignore_robots)
     if fetched.unchanged_since(previous):
         if fetched.not_modified and previous is not None:
-            run.validators.append((url, _refreshed(previous, fetched)))
+            refreshed = _refreshed(previous, fetched)
+            if refreshed != previous:  # the same validators again: nothing to write
+                run.validators.append((url, refreshed))
         return None
     run.validators.append((url, fetched.validators()))
     return fetched

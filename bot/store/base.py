@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -81,6 +81,24 @@ class StoreBase:
         else:
             statement = sqlite.insert(table).on_conflict_do_nothing()
         return statement.execution_options(preserve_rowcount=True)
+
+    def _insert(self, table: Any) -> Any:
+        """The dialect's INSERT, the one that has ``on_conflict_do_update``."""
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects import postgresql as dialect
+
+            return dialect.insert(table)
+        return sqlite.insert(table)
+
+    def _upsert(self, table: Any, key: str, columns: Sequence[str]) -> Any:
+        """INSERT of one row that replaces ``columns`` of the row already under ``key``: one
+        statement where an insert-or-ignore and an update took two. Built once by the caller
+        and reused, so no call pays for building it again."""
+        statement = self._insert(table)
+        return statement.on_conflict_do_update(
+            index_elements=[table.c[key]],
+            set_={name: statement.excluded[name] for name in columns},
+        )
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:

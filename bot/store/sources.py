@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection
 
 from bot.delivery.plan import SourceRun
@@ -29,6 +29,7 @@ _HEALTH_FIELDS = (
     "next_check_at",
     "reported",
 )
+_VALIDATOR_FIELDS = ("etag", "last_modified", "content_hash", "updated_at")
 
 
 class SourceRecords:
@@ -36,6 +37,15 @@ class SourceRecords:
 
     def __init__(self, db: StoreBase) -> None:
         self.db = db
+        # Every source run reads and writes these, so they are built once, not per call.
+        self._health_of = select(source_state).where(
+            source_state.c.source_id == bindparam("source_id")
+        )
+        self._validators_of = select(
+            fetch_cache.c.etag, fetch_cache.c.last_modified, fetch_cache.c.content_hash
+        ).where(fetch_cache.c.url == bindparam("url"))
+        self._write_health = db._upsert(source_state, "source_id", _HEALTH_FIELDS)
+        self._write_validators = db._upsert(fetch_cache, "url", _VALIDATOR_FIELDS)
 
     # -- seen items ------------------------------------------------------------------------
 
@@ -69,7 +79,7 @@ class SourceRecords:
 
     def fetch_validators(self, url: str) -> Validators | None:
         with self.db._tx() as conn:
-            row = conn.execute(select(fetch_cache).where(fetch_cache.c.url == url)).first()
+            row = conn.execute(self._validators_of, {"url": url}).first()
         if row is None:
             return None
         return Validators(row.etag, row.last_modified, row.content_hash)
@@ -78,11 +88,7 @@ class SourceRecords:
 
     def source_health(self, source_id: str) -> SourceHealth:
         with self.db._tx() as conn:
-            row = (
-                conn.execute(select(source_state).where(source_state.c.source_id == source_id))
-                .mappings()
-                .first()
-            )
+            row = conn.execute(self._health_of, {"source_id": source_id}).mappings().first()
         return _health(row) if row is not None else SourceHealth(source_id)
 
     def source_statuses(self) -> dict[str, SourceHealth]:
@@ -105,32 +111,20 @@ class SourceRecords:
             conn.execute(self.db._insert_ignore(seen_items), rows)
 
     def _remember(self, conn: Connection, url: str, validators: Validators, now: float) -> None:
-        values = {
-            "etag": validators.etag,
-            "last_modified": validators.last_modified,
-            "content_hash": validators.content_hash,
-            "updated_at": now,
-        }
-        conn.execute(self.db._insert_ignore(fetch_cache), {"url": url, **values})
-        conn.execute(update(fetch_cache).where(fetch_cache.c.url == url).values(**values))
-
-    def _save_health(self, conn: Connection, health: SourceHealth) -> None:
         conn.execute(
-            self.db._insert_ignore(source_state),
+            self._write_validators,
             {
-                "source_id": health.source_id,
-                "consecutive_failures": 0,
-                "blocked_count": 0,
-                "status": "new",
-                "items_found": 0,
-                "walled_runs": 0,
-                "reported": "ok",
+                "url": url,
+                "etag": validators.etag,
+                "last_modified": validators.last_modified,
+                "content_hash": validators.content_hash,
+                "updated_at": now,
             },
         )
+
+    def _save_health(self, conn: Connection, health: SourceHealth) -> None:
         values = {name: getattr(health, name) for name in _HEALTH_FIELDS}
-        conn.execute(
-            update(source_state).where(source_state.c.source_id == health.source_id).values(values)
-        )
+        conn.execute(self._write_health, {"source_id": health.source_id, **values})
 
 
 def _health(row: Any) -> SourceHealth:

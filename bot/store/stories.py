@@ -7,7 +7,7 @@ import json
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection
 
 from bot.delivery.plan import ArticlePlan, StoryContext
@@ -19,12 +19,52 @@ from bot.stories.fingerprint import Fingerprint
 
 _CANDIDATES_MOST = 200  # candidate copies read per article
 
+# Built once: every article of every run reads through these (per-call statement building
+# was a good part of the store's CPU per page).
+_A = articles.c
+_LATEST_OF_URL = (
+    select(_A.story_id, _A.url, _A.source_id, _A.fingerprint)
+    .where(_A.url == bindparam("url"), _A.story_id.is_not(None))
+    .order_by(_A.id.desc())
+    .limit(1)
+)
+_SHARING_A_BAND = (
+    select(_A.story_id, _A.url, _A.source_id, _A.fingerprint)
+    .where(
+        _A.id.in_(
+            select(story_bands.c.article_id).where(
+                story_bands.c.band.in_(bindparam("bands", expanding=True)),
+                story_bands.c.seen_at >= bindparam("since"),
+            )
+        ),
+        _A.url != bindparam("url"),
+        _A.story_id.is_not(None),
+    )
+    .limit(_CANDIDATES_MOST)
+)
+_ALERTED_TOPICS = (
+    select(_A.story_id, alerts.c.topic_id)
+    .join(articles, alerts.c.article_id == _A.id)
+    .where(_A.story_id.in_(bindparam("story_ids", expanding=True)))
+)
+_NEW_STORY = stories.insert().returning(stories.c.id)
+
 
 class StoryRecords:
     """The stories seen so far, each with its articles and their alerts."""
 
     def __init__(self, db: StoreBase) -> None:
         self.db = db
+        # An article already stored in its story keeps its row (and gets the new fingerprint,
+        # if any): one statement that answers the row's id either way.
+        put = db._insert(articles)
+        self._put_article = put.on_conflict_do_update(
+            index_elements=[_A.url, _A.story_id],
+            set_={"fingerprint": func.coalesce(put.excluded.fingerprint, _A.fingerprint)},
+        ).returning(_A.id)
+        self._put_bands = db._insert_ignore(story_bands)
+        self._put_alert = db._insert_ignore(alerts).returning(alerts.c.id)
+        self._put_delivery = db._insert_ignore(deliveries).returning(deliveries.c.id)
 
     def story_contexts(
         self, wanted: Sequence[tuple[str, Fingerprint | None]], *, since: float
@@ -74,33 +114,25 @@ class StoryRecords:
     ) -> int:
         article, fingerprint = plan.article, plan.fingerprint
         url = article.url or ""
-        conn.execute(
-            self.db._insert_ignore(articles),
-            {
-                "url": url,
-                "source_id": source_id,
-                "title": article.title,
-                "language": article.language,
-                "published_at": ts(article.published),
-                "first_seen_at": now,
-                "blocked": article.blocked,
-                "story_id": story_id,
-                "fingerprint": fingerprint.to_text() if fingerprint else None,
-            },
-        )
         article_id = int(
             conn.execute(
-                select(articles.c.id).where(articles.c.url == url, articles.c.story_id == story_id)
+                self._put_article,
+                {
+                    "url": url,
+                    "source_id": source_id,
+                    "title": article.title,
+                    "language": article.language,
+                    "published_at": ts(article.published),
+                    "first_seen_at": now,
+                    "blocked": article.blocked,
+                    "story_id": story_id,
+                    "fingerprint": fingerprint.to_text() if fingerprint else None,
+                },
             ).scalar_one()
         )
         if fingerprint is not None:
             conn.execute(
-                update(articles)
-                .where(articles.c.id == article_id)
-                .values(fingerprint=fingerprint.to_text())
-            )
-            conn.execute(
-                self.db._insert_ignore(story_bands),
+                self._put_bands,
                 [
                     {"band": b, "article_id": article_id, "seen_at": now}
                     for b in fingerprint.bands()
@@ -118,7 +150,7 @@ class StoryRecords:
                 continue
             for chat_id in dict.fromkeys(item.recipients):
                 row = conn.execute(
-                    self.db._insert_ignore(deliveries).returning(deliveries.c.id),
+                    self._put_delivery,
                     {
                         "alert_id": alert_id,
                         "chat_id": chat_id,
@@ -137,7 +169,7 @@ class StoryRecords:
     ) -> int | None:
         alert = item.alert
         row = conn.execute(
-            self.db._insert_ignore(alerts).returning(alerts.c.id),
+            self._put_alert,
             {
                 "article_id": article_id,
                 "topic_id": alert.topic_id,
@@ -157,23 +189,12 @@ def _around(
 ) -> tuple[StoryRef | None, list[StoryRef]]:
     """The latest stored version of ``url``, and articles seen since ``since`` whose
     fingerprints share a band with ``fingerprint`` (candidate copies)."""
-    a = articles.c
-    row = conn.execute(
-        select(a.story_id, a.url, a.source_id, a.fingerprint)
-        .where(a.url == url, a.story_id.is_not(None))
-        .order_by(a.id.desc())
-        .limit(1)
-    ).first()
+    row = conn.execute(_LATEST_OF_URL, {"url": url}).first()
     same_url = _ref(row) if row is not None else None
     if fingerprint is None:
         return same_url, []
-    ids = select(story_bands.c.article_id).where(
-        story_bands.c.band.in_(fingerprint.bands()), story_bands.c.seen_at >= since
-    )
     rows = conn.execute(
-        select(a.story_id, a.url, a.source_id, a.fingerprint)
-        .where(a.id.in_(ids), a.url != url, a.story_id.is_not(None))
-        .limit(_CANDIDATES_MOST)
+        _SHARING_A_BAND, {"bands": list(fingerprint.bands()), "since": since, "url": url}
     )
     return same_url, [_ref(r) for r in rows]
 
@@ -181,11 +202,7 @@ def _around(
 def _alerted_topics(conn: Connection, story_ids: Collection[int]) -> dict[int, frozenset[str]]:
     if not story_ids:
         return {}
-    rows = conn.execute(
-        select(articles.c.story_id, alerts.c.topic_id)
-        .join(articles, alerts.c.article_id == articles.c.id)
-        .where(articles.c.story_id.in_(list(story_ids)))
-    )
+    rows = conn.execute(_ALERTED_TOPICS, {"story_ids": list(story_ids)})
     found: dict[int, set[str]] = {}
     for story_id, topic_id in rows:
         found.setdefault(int(story_id), set()).add(topic_id)
@@ -195,7 +212,7 @@ def _alerted_topics(conn: Connection, story_ids: Collection[int]) -> dict[int, f
 def _new_story(conn: Connection, article: Article, now: float) -> int:
     return int(
         conn.execute(
-            stories.insert().returning(stories.c.id),
+            _NEW_STORY,
             {"first_seen_at": now, "title": article.title},
         ).scalar_one()
     )

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 
 from bot.delivery.plan import ArticlePlan
 from bot.errors import StorageError
@@ -42,6 +42,11 @@ class FailedDelivery:
     reason: str
 
 
+# Built once: every source run that read articles keeps their texts through these.
+_DROP_TEXTS = delete(article_texts).where(article_texts.c.seen_at < bindparam("before"))
+_KEEP_TEXT = insert(article_texts)
+
+
 def keep_article_text(
     db: StoreBase,
     *,
@@ -66,9 +71,9 @@ def keep_article_texts(
     drop texts older than ``keep_s``."""
     rows = [_row(source_id, article, matched, now) for article, matched in articles_matched]
     with db._tx() as conn:
-        conn.execute(delete(article_texts).where(article_texts.c.seen_at < now - keep_s))
+        conn.execute(_DROP_TEXTS, {"before": now - keep_s})
         if keep_s > 0 and rows:
-            conn.execute(insert(article_texts), rows)
+            conn.execute(_KEEP_TEXT, rows)
 
 
 def text_keeper(

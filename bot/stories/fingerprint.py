@@ -23,7 +23,7 @@ import hashlib
 import random
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -66,6 +66,9 @@ class Fingerprint:
     """A MinHash signature of one text."""
 
     slots: tuple[int, ...]
+    # The band keys, made with the signature (in the page worker, off the bot's event loop);
+    # empty for a signature read back from the database, whose bands are made when asked.
+    band_keys: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def similarity(self, other: Fingerprint) -> float:
         """Estimated Jaccard similarity of the two texts' shingle sets, 0.0 to 1.0."""
@@ -74,12 +77,7 @@ class Fingerprint:
 
     def bands(self) -> tuple[str, ...]:
         """One key per band: ``"<band>:<hash of its rows>"``, for candidate lookup."""
-        keys = []
-        for band in range(BANDS):
-            rows = self.slots[band * ROWS : (band + 1) * ROWS]
-            digest = hashlib.blake2b(repr(rows).encode(), digest_size=8).hexdigest()
-            keys.append(f"{band}:{digest}")
-        return tuple(keys)
+        return self.band_keys or _band_keys(self.slots)
 
     def to_text(self) -> str:
         return ",".join(format(slot, "x") for slot in self.slots)
@@ -114,7 +112,17 @@ def fingerprint(text: str) -> Fingerprint | None:
     tokens = words(text)
     if len(tokens) < MIN_WORDS:
         return None
-    return Fingerprint(_min_hashes(_shingle_hashes(tokens)))
+    slots = _min_hashes(_shingle_hashes(tokens))
+    return Fingerprint(slots, _band_keys(slots))
+
+
+def _band_keys(slots: tuple[int, ...]) -> tuple[str, ...]:
+    keys = []
+    for band in range(BANDS):
+        rows = slots[band * ROWS : (band + 1) * ROWS]
+        digest = hashlib.blake2b(repr(rows).encode(), digest_size=8).hexdigest()
+        keys.append(f"{band}:{digest}")
+    return tuple(keys)
 
 
 def _shingle_hashes(tokens: list[str]) -> _U64:
