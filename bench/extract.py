@@ -106,7 +106,12 @@ def score_set(name: str, limit: int | None, half: str | None = None) -> dict[str
     summary: dict[str, dict[str, Any]] = {}
     for key, tally in tallies.items():
         metrics = ee.aggregate(tally.counts)
+        # Per half of the pages scored (even: tune, odd: heldout), when the whole set ran.
+        halves = {
+            half: ee.aggregate(tally.counts[start::2])["f1"] for half, start in SET_HALVES.items()
+        }
         summary[key] = {
+            "halves": halves if half is None else {},
             "pages": len(pages),
             "f1": metrics["f1"],
             "precision": metrics["precision"],
@@ -147,6 +152,10 @@ def main(argv: list[str]) -> int:
                 f" {row['ms'] / anchor:5.2f}x {row['wall_ms']:7.1f}"
                 f" {row['wall_ms'] / anchor_wall:5.2f}x"
             )
+        for key, row in summary.items():
+            if row["halves"]:
+                split = ", ".join(f"{h} {f1:.4f}" for h, f1 in row["halves"].items())
+                print(f"  {key:12} F1 by half: {split}")
         mine = summary["newsbot"]
         print(
             f"  goals: F1 >= {GOALS[name]:.3f} {'met' if mine['f1'] >= GOALS[name] else 'NOT met'},"
