@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+import trafilatura
+
 from bot import extract
-from bot.clean.extraction import _doubtful, _retry_wins
-from tests.clean_support import page
+from bot.clean.decode import decode_html
+from bot.clean.extraction import ExtractOptions, _doubtful, _RawTree, _retry_wins, _run
+from bot.clean.page import _parse
+from tests.clean_support import PAGES, page
 
 _ARTICLE = [
     f"Section {n} of the guide explains how the council will fund the tram line and which "
@@ -49,3 +54,50 @@ def test_retry_adding_only_captions_ahead_of_the_article_loses() -> None:
     ]
     retry = "\n".join([*captions, *_ARTICLE])
     assert not _retry_wins(first, retry, words=len(first.split()), page=300)
+
+
+_SAME_AS_TRAFILATURA = [
+    "extraction/early-document-end.html",
+    "cookie-law-news.html",
+    "seed-inline-notice.html",
+    "walls/" + sorted(p.name for p in (PAGES / "walls").iterdir())[0],
+    "short article beside long columns",  # trafilatura's recall escalation runs
+]
+_COLUMNS = "".join(
+    f"<div class='promo'><span>Column {n}: the harbour board said on Friday that the ferry"
+    " timetable for the winter will change again next month after complaints.</span></div>"
+    for n in range(40)
+)
+_SHORT_BESIDE_COLUMNS = (
+    "<html><body><article><h1>Harbour plan</h1><p>"
+    + "The council met on Tuesday to discuss the harbour plan and its budget. " * 4
+    + f"</p></article><aside>{_COLUMNS}</aside><section>{_COLUMNS}</section></body></html>"
+)
+
+
+@pytest.mark.parametrize("name", _SAME_AS_TRAFILATURA)
+@pytest.mark.parametrize(
+    ("fast", "recall", "precision"),
+    [(True, False, False), (False, False, False), (True, True, False), (True, False, True)],
+)
+def test_each_pass_gives_what_trafilatura_extract_gives(
+    name: str, fast: bool, recall: bool, precision: bool
+) -> None:
+    """Our run of trafilatura's steps on the once-prepared tree equals its extract() on it."""
+    html = _SHORT_BESIDE_COLUMNS if " " in name else decode_html(page(name))
+    tree, _ = _parse(html, [])
+    assert tree is not None
+    expected = trafilatura.extract(
+        tree,
+        url=None,
+        fast=fast,
+        favor_precision=precision,
+        favor_recall=recall,
+        include_comments=False,
+        include_tables=True,
+        output_format="txt",
+    )
+    options = ExtractOptions(favor_precision=precision)
+    ours = _run(_RawTree.of(tree), None, options, recall=recall, fast=fast)
+    assert ours == (expected or "")
+    assert ours

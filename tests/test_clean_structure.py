@@ -40,6 +40,29 @@ def test_signup_form_goes_with_its_pitch_but_not_with_the_article() -> None:
     assert tree.find(".//form") is None
 
 
+def test_signup_widget_goes_with_its_other_states_but_a_plain_container_does_not() -> None:
+    """A box named newsletter goes whole (its thank-you and error states too); an unnamed
+    container of as many words keeps them."""
+    states = (
+        "<div><h3>Pick Six Newsletter</h3><h4>Get the day's big stories and fun stuff you love"
+        " like mock drafts, picks and power rankings.</h4><form><input type=text name=emailAddress>"
+        "<input type=submit value='Sign Up'></form><p>I agree that the site can send me the"
+        " newsletter.</p></div><div>Please check the opt-in box to acknowledge that you would"
+        " like to subscribe.</div><div><h3>Thanks for signing up!</h3><h4>Keep an eye on your"
+        " inbox for the latest sports news.</h4></div><div><h3>Sorry!</h3><h4>There was an error"
+        " processing your subscription, please try again in a few minutes or write to our help"
+        " desk, who will gladly look into your account and sign you up by hand.</h4></div>"
+    )
+    named = _tree(f'<article><p>{PROSE}</p><div class="Newsletter">{states}</div></article>')
+    strip_signup_forms(named)
+    assert "Thanks for signing up" not in named.text_content()
+    assert PROSE.strip() in named.text_content()
+    plain = _tree(f'<article><p>{PROSE}</p><div class="box">{states}</div></article>')
+    strip_signup_forms(plain)
+    assert "Thanks for signing up" in plain.text_content()
+    assert plain.find(".//form") is None
+
+
 def test_search_form_is_not_a_signup_box() -> None:
     """A form without an e-mail field stays."""
     tree = _tree('<form><input type="search" name="q"><button>Search</button></form>')

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import cast
 
 from lxml import etree
@@ -30,8 +31,12 @@ _EMAIL_FORMS = etree.XPath(
     ' or contains(translate(@id, "EMAIL", "email"), "mail")]/ancestor::form[1]'
 )
 _SUBMIT = etree.XPath('.//button | .//input[@type="submit" or @type="button" or @type="image"]')
-# A sign-up pitch is a sentence or two; a container with more words is part of the page.
+# A sign-up pitch is a sentence or two; a container with more words is part of the page,
+# unless its id or class names it a sign-up widget: then it also holds the widget's other
+# states ("Thanks for signing up!", "There was an error processing your subscription").
 _MAX_PITCH = 60
+_MAX_WIDGET = 150
+_WIDGET = re.compile(r"newsletter|sign-?up|subscri", re.I)
 _NEVER = frozenset({"html", "body", "main", "article"})
 
 
@@ -63,6 +68,10 @@ def _rows(table: HtmlElement) -> list[HtmlElement]:
     return rows
 
 
+def _is_widget(el: HtmlElement) -> bool:
+    return bool(_WIDGET.search(f"{el.get('id', '')} {el.get('class', '')}"))
+
+
 def strip_signup_forms(tree: HtmlElement) -> list[str]:
     """Cut forms with an e-mail field and a submit button, with their short pitch; texts."""
     removed: list[str] = []
@@ -71,7 +80,10 @@ def strip_signup_forms(tree: HtmlElement) -> list[str]:
             continue
         box = form
         for ancestor in form.iterancestors():
-            if ancestor.tag in _NEVER or word_count(ancestor.text_content()) > _MAX_PITCH:
+            if ancestor.tag in _NEVER:
+                break
+            words = word_count(ancestor.text_content())
+            if words > _MAX_PITCH and not (words <= _MAX_WIDGET and _is_widget(ancestor)):
                 break
             box = ancestor
         text = normalize_space(box.text_content())
