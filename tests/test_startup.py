@@ -3,11 +3,13 @@ and nothing heavy that a tokenless ``run --once`` does not need before its first
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import cast
 from urllib.parse import urlsplit
 
 import yaml
@@ -49,28 +51,25 @@ def test_run_once_without_token_never_imports_telegram(tmp_path: Path, news: New
 
 def test_a_spawned_page_worker_does_not_load_the_config_stack() -> None:
     """Importing the CLI (as every spawned page worker does) loads neither config nor asyncio."""
-    probe = (
-        "import sys\nimport bot.runtime.cli\n"
-        "print(sorted(m for m in ('asyncio', 'bot.config', 'pydantic', 'yaml', 'sqlalchemy')"
-        " if m in sys.modules))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
-    )
-    assert done.stdout.strip() == "[]", done.stdout
+    modules = ("asyncio", "bot.config", "pydantic", "yaml", "sqlalchemy")
+    loaded = _loaded_after("import bot.runtime.cli", modules)
+    assert loaded == [], loaded
 
 
 def test_reading_a_body_as_text_does_not_load_the_cleaner() -> None:
     """The fetcher's text decoding imports ``bot.clean.decode`` only, not the whole cleaner."""
-    probe = (
-        "import sys\nfrom bot.fetch.client import Fetched\nimport bot.clean.decode\n"
-        "print(sorted(m for m in ('bot.clean.page', 'trafilatura', 'py3langid', 'numpy')"
-        " if m in sys.modules))\n"
-    )
+    imports = "from bot.fetch.client import Fetched\nimport bot.clean.decode"
+    loaded = _loaded_after(imports, ("bot.clean.page", "trafilatura", "py3langid", "numpy"))
+    assert loaded == [], loaded
+
+
+def _loaded_after(imports: str, modules: tuple[str, ...]) -> list[str]:
+    """Which of ``modules`` a fresh interpreter has loaded after running ``imports``."""
+    probe = f"import sys\n{imports}\nprint(sorted(m for m in {modules!r} if m in sys.modules))\n"
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
-    assert done.stdout.strip() == "[]", done.stdout
+    return cast(list[str], ast.literal_eval(done.stdout.strip()))
 
 
 # Loaded by a tokenless `run --once` only after its first request, if at all: the cleaning stack
