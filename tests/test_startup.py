@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import yaml
@@ -22,23 +22,32 @@ SEED = FIXTURES / "pages" / "seed-inline-notice.html"
 
 def test_run_once_without_token_never_imports_telegram(tmp_path: Path, news: NewsServer) -> None:
     """A tokenless run fetches, takes the page and prints via the console, without `telegram`."""
-    news.page_file("/a.html", SEED)
     doc = yaml.safe_load((ROOT / "config" / "newsbot.yaml").read_text(encoding="utf-8"))
+    probe = (
+        "import sys\nfrom bot.runtime.cli import main\ncode = main(sys.argv[1:])\n"
+        "print('TELEGRAM LOADED' if 'telegram' in sys.modules else 'TELEGRAM NOT LOADED')\n"
+        "sys.exit(code)\n"
+    )
+    stdout = _run_once_without_token(tmp_path, news, doc, [probe])
+    assert stdout.rstrip().endswith("TELEGRAM NOT LOADED"), stdout[-2000:]
+
+
+def _run_once_without_token(
+    tmp_path: Path, news: NewsServer, doc: dict[str, Any], probe: list[str]
+) -> str:
+    """``python -c probe... --config CFG run --once`` with no token, CFG being ``doc`` with one
+    local page source; the run must succeed and take that page. Its standard output."""
+    news.page_file("/a.html", SEED)
     doc["sources"] = [{"id": "a", "url": news.url("/a.html"), "kind": "page"}]
     doc["fetch"] = {"host_delay": "0s", "workers": 1}
     doc["storage"] = {"url": f"sqlite:///{tmp_path}/n.db"}
     config = tmp_path / "newsbot.yaml"
     config.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    probe = (
-        "import sys\nfrom bot.runtime.cli import main\n"
-        f"code = main(['--config', {str(config)!r}, 'run', '--once'])\n"
-        "print('TELEGRAM LOADED' if 'telegram' in sys.modules else 'TELEGRAM NOT LOADED')\n"
-        "sys.exit(code)\n"
-    )
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     done = subprocess.run(
-        [sys.executable, "-c", probe],
+        [sys.executable, "-c", *probe, "--config", str(config), "run", "--once"],
         env=env,
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=120,
@@ -46,7 +55,7 @@ def test_run_once_without_token_never_imports_telegram(tmp_path: Path, news: New
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "checked 1 source: 1 page," in done.stdout, done.stdout + done.stderr[-3000:]
-    assert done.stdout.rstrip().endswith("TELEGRAM NOT LOADED"), done.stdout[-2000:]
+    return done.stdout
 
 
 def test_a_spawned_page_worker_does_not_load_the_config_stack() -> None:
@@ -110,29 +119,9 @@ def test_run_once_sends_its_first_request_before_loading_what_it_does_not_need(
 ) -> None:
     """At a tokenless run --once's first request, no cleaning stack, feedparser, PostgreSQL
     dialect, scheduler or Telegram library is loaded yet; the run then takes the page."""
-    news.page_file("/a.html", SEED)
-    doc = {
-        "sources": [{"id": "a", "url": news.url("/a.html"), "kind": "page"}],
-        "fetch": {"host_delay": "0s", "workers": 1},
-        "storage": {"url": f"sqlite:///{tmp_path}/n.db"},
-    }
-    config = tmp_path / "newsbot.yaml"
-    config.write_text(yaml.safe_dump(doc), encoding="utf-8")
     loaded = tmp_path / "loaded.json"
     port = str(urlsplit(news.url("/")).port)
-    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
-    run_once = ["--config", str(config), "run", "--once"]
-    done = subprocess.run(
-        [sys.executable, "-c", FIRST_REQUEST_PROBE, str(loaded), port, *run_once],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "checked 1 source: 1 page," in done.stdout, done.stdout + done.stderr[-3000:]
+    _run_once_without_token(tmp_path, news, {}, [FIRST_REQUEST_PROBE, str(loaded), port])
     modules = set(json.loads(loaded.read_text(encoding="utf-8")))
     assert "httpx" in modules and "bot.store" in modules  # the probe saw the real first request
     early = [m for m in NOT_BEFORE_FIRST_REQUEST if m in modules]
