@@ -73,21 +73,16 @@ class StoreBase:
     def _insert_ignore(self, table: Any) -> Any:
         # preserve_rowcount: callers read how many rows went in ("was it new?"); psycopg's
         # cursor is closed after an INSERT without RETURNING and would answer -1 otherwise.
+        statement = self._insert(table).on_conflict_do_nothing()
+        return statement.execution_options(preserve_rowcount=True)
+
+    def _insert(self, table: Any) -> Any:
+        """The dialect's INSERT, the one that has ``on_conflict_do_nothing``/``_do_update``."""
         if self.dialect == "postgresql":
             # Imported here: loading the PostgreSQL dialect costs a SQLite store ~50 ms at start.
             from sqlalchemy.dialects import postgresql
 
-            statement: Any = postgresql.insert(table).on_conflict_do_nothing()
-        else:
-            statement = sqlite.insert(table).on_conflict_do_nothing()
-        return statement.execution_options(preserve_rowcount=True)
-
-    def _insert(self, table: Any) -> Any:
-        """The dialect's INSERT, the one that has ``on_conflict_do_update``."""
-        if self.dialect == "postgresql":
-            from sqlalchemy.dialects import postgresql as dialect
-
-            return dialect.insert(table)
+            return postgresql.insert(table)
         return sqlite.insert(table)
 
     def _upsert(self, table: Any, key: str, columns: Sequence[str]) -> Any:
