@@ -193,9 +193,12 @@ def is_consent_notice(paragraph: str) -> bool:
     """Whether ``paragraph`` is (part of) a cookie/consent notice rather than article text."""
     if len(paragraph) <= _MAX_BUTTON and _BUTTON.match(normalize_space(paragraph)):
         return True
-    if len(paragraph) > _MAX_NOTICE * 2 or not _mentions(paragraph.lower(), NOTICE_STEMS):
+    if len(paragraph) > _MAX_NOTICE * 2:
         return False
-    text = normalize_space(paragraph).lower()
+    lowered = paragraph.lower()
+    if not _mentions(lowered, NOTICE_STEMS):
+        return False
+    text = normalize_space(lowered)
     if len(text) > _MAX_NOTICE:
         return False
     if _REPORTING.search(text):
