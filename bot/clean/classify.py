@@ -32,7 +32,12 @@ from bot.clean.byline import (
     is_byline_label,
     split_byline_author,
 )
-from bot.clean.consent_text import is_consent_button, is_consent_notice, normalize_space
+from bot.clean.consent_text import (
+    MAX_NOTICE,
+    is_consent_button,
+    is_consent_notice,
+    normalize_space,
+)
 from bot.clean.consent_words import NOTICE_NEEDLES, is_notice_text, notice_part_kind
 from bot.clean.walls import PROMPT_STEMS, is_subscription_notice, is_wall
 from bot.model import Removed
@@ -173,9 +178,6 @@ def machine_value(block: Block, context: Context) -> Removed | None:
     return None
 
 
-_MAX_BUTTON = 40
-# Longer than any notice the text rules read (is_consent_notice stops at 2,500 characters).
-_MAX_NOTICE = 2500
 # The first and last blocks of a page, where banners sit: there fewer words make a notice.
 _EDGE = 2
 
@@ -183,9 +185,9 @@ _EDGE = 2
 def consent_notice(block: Block, context: Context) -> Removed | None:
     """A cookie or consent notice, by its phrasing or by its families of consent words (only
     when the block holds a stem some notice needs)."""
-    if len(block.flat) <= _MAX_BUTTON and is_consent_button(block.flat):
+    if is_consent_button(block.flat):
         return Removed("consent", block.text)
-    if len(block.flat) > _MAX_NOTICE or block.stems.isdisjoint(NOTICE_NEEDLES):
+    if len(block.flat) > MAX_NOTICE or block.stems.isdisjoint(NOTICE_NEEDLES):
         return None
     edge = block.index < _EDGE or block.index >= len(context.blocks) - _EDGE
     if is_consent_notice(block.text) or is_notice_text(block.flat, edge):

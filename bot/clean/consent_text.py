@@ -167,7 +167,8 @@ _BUTTON = re.compile(
     r"|zaakceptuj( wszystkie)?|odrzu[cć]( wszystkie)?|ustawienia)[.!]?$",
     re.I,
 )
-_MAX_NOTICE = 2500
+# No notice is longer (in characters, spaces collapsed): longer blocks are not read as one.
+MAX_NOTICE = 2500
 _MAX_BUTTON = 40
 # Every notice contains one of these; most paragraphs are ruled out by these cheap lookups.
 NOTICE_STEMS = (
@@ -191,15 +192,15 @@ NOTICE_STEMS = (
 
 def is_consent_notice(paragraph: str) -> bool:
     """Whether ``paragraph`` is (part of) a cookie/consent notice rather than article text."""
-    if len(paragraph) <= _MAX_BUTTON and _BUTTON.match(normalize_space(paragraph)):
+    if is_consent_button(paragraph):
         return True
-    if len(paragraph) > _MAX_NOTICE * 2:
+    if len(paragraph) > MAX_NOTICE * 2:
         return False
     lowered = paragraph.lower()
     if not _mentions(lowered, NOTICE_STEMS):
         return False
     text = normalize_space(lowered)
-    if len(text) > _MAX_NOTICE:
+    if len(text) > MAX_NOTICE:
         return False
     if _REPORTING.search(text):
         return False
@@ -228,4 +229,4 @@ def _mentions(lowered: str, words: tuple[str, ...]) -> bool:
 
 def is_consent_button(paragraph: str) -> bool:
     """Whether ``paragraph`` is only the label of a consent button ("Accept all", "Aceptar")."""
-    return bool(_BUTTON.match(normalize_space(paragraph)))
+    return len(paragraph) <= _MAX_BUTTON and bool(_BUTTON.match(normalize_space(paragraph)))
