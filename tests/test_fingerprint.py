@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import unicodedata
+
+import numpy as np
 
 from bot.stories.fingerprint import (
     _PARAMS,
@@ -14,6 +17,7 @@ from bot.stories.fingerprint import (
     MIN_WORDS,
     SHINGLE_WORDS,
     Fingerprint,
+    _min_hashes,
     fingerprint,
     words,
 )
@@ -96,3 +100,27 @@ def test_repeated_shingles_and_tiny_vocabulary() -> None:
         assert fingerprint(text) == (
             Fingerprint(slots) if (slots := plain_fingerprint(text)) else None
         )
+
+
+def _hash_giving(slot: int, value: int) -> int:
+    """The hash h < p whose slot ``slot`` is ``value``: (a·h + b) mod p = value."""
+    a, b = _PARAMS[slot]
+    return (value - b) * pow(a, -1, _PRIME) % _PRIME
+
+
+def test_slots_at_the_ends_of_the_range_and_ties_are_exact() -> None:
+    """Hashes whose slot value is 0, 1, p-1 or p-2 (where the approximation wraps around) and
+    hashes one apart in a slot (two candidates) give the plain formula's minimum."""
+    rng = random.Random(14)
+    cases = [
+        [_hash_giving(0, _PRIME - 1)],  # alone: the least is the largest value
+        [_hash_giving(1, 0), _hash_giving(1, _PRIME - 1)],
+        [_hash_giving(2, 1), _hash_giving(2, 2), _hash_giving(3, _PRIME - 2)],
+        [_hash_giving(slot, rng.randrange(_PRIME)) for slot in range(5)],
+        [_hash_giving(4, 10**12), _hash_giving(4, 10**12 + 1), _hash_giving(5, 10**12 + 7)],
+    ]
+    for extra in cases:
+        hashes = extra + [rng.getrandbits(64) for _ in range(rng.choice((0, 3, 300)))]
+        reduced = [h % _PRIME for h in hashes]
+        expected = tuple(min((a * h + b) % _PRIME for h in reduced) for a, b in _PARAMS)
+        assert _min_hashes(np.array(hashes, dtype=np.uint64)) == expected

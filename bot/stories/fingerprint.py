@@ -12,9 +12,12 @@ of 4 rows a pair at similarity 0.5 is found with probability 0.87, at 0.6 with 0
 
 Each slot is the minimum of ``(a·h + b) mod p`` over the 64-bit shingle hashes ``h``, with
 ``(a, b)`` drawn once from a fixed seed, so signatures are stable across runs and machines.
-The minimum is found with numpy over all shingles at once: an approximation within a known
-error bound picks each slot's few candidates, which are then computed exactly, so a slot is the
-same integer as the plain formula gives (stored fingerprints stay comparable).
+The minimum is found with numpy over all shingles at once: ``(a·h + b) mod p`` is ``p`` times
+the fractional part of ``Σ c_k·h_k + b/p``, with ``h`` cut into 21-bit pieces ``h_k`` and
+``c_k = (a·2^(21k) mod p) / p``, one small float64 product for every slot and shingle. That
+approximation, within a known error bound, picks each slot's few candidates, which are then
+computed exactly, so a slot is the same integer as the plain formula gives (stored fingerprints
+stay comparable).
 """
 
 from __future__ import annotations
@@ -43,22 +46,33 @@ _BLAKE8 = hashlib.blake2b(digest_size=8)
 _U64 = npt.NDArray[np.uint64]
 _P64 = np.uint64(_PRIME)
 _BITS61 = np.uint64(61)
-_A = np.array([a for a, _ in _PARAMS], dtype=np.uint64)[:, None]
-_A_SCALED = _A.astype(np.float64) * 2.0**-61  # exact: a power-of-two scale
-# The approximation is off by at most 769 (three float64 roundings of a value below 2^61,
-# plus the truncation); _SLACK added to b keeps every value that can be a minimum clear of
-# the wrap-around at 0.
-_SLACK = 1024
-_B_SLACK = np.array([b + _SLACK for _, b in _PARAMS], dtype=np.uint64)[:, None]
-_CHUNK = 1024
 _SLOT_INDEX = np.arange(PERMUTATIONS)
-_A_LOW = _A[:, 0] & np.uint64(0xFFFFFFFF)
-_A_HIGH = _A[:, 0] >> np.uint64(32)
+# The approximation: column k of _COEFFICIENTS is c_k = (a·2^(21k) mod p) / p, the last column
+# b/p + _SHIFT. Each product c_k·h_k (h_k < 2^21) and the sum (< 2^23) are off by less than
+# 2^-28 in all (float64 roundings), so _ERROR bounds it; the shift keeps every value clear of
+# the wrap-around at 0 (a slot whose least approximation is within reach of 0 or 1 is done
+# exactly over all shingles, which happens about once in a hundred texts).
+_PIECE_BITS = 21
+_PIECES = 3  # 3 × 21 bits cover h < 2^61
+_ERROR = 2.0**-27
+_SHIFT = 2.0**-25
+_COEFFICIENTS = np.array(
+    [
+        [((a << (_PIECE_BITS * k)) % _PRIME) / _PRIME for k in range(_PIECES)]
+        + [b / _PRIME + _SHIFT]
+        for a, b in _PARAMS
+    ]
+)
+_PIECE_MASK = np.uint64((1 << _PIECE_BITS) - 1)
+_A_LOW = np.array([a & 0xFFFFFFFF for a, _ in _PARAMS], dtype=np.uint64)
+_A_HIGH = np.array([a >> 32 for a, _ in _PARAMS], dtype=np.uint64)
 _B = np.array([b for _, b in _PARAMS], dtype=np.uint64)
 _LOW32 = np.uint64(0xFFFFFFFF)
 _LOW29 = np.uint64((1 << 29) - 1)
 _BITS32 = np.uint64(32)
-_BITS29 = np.uint64(29)  # shingles per block: a 128-row block stays in the CPU cache
+_BITS29 = np.uint64(29)
+_SPACE = ord(" ")
+_SCRATCH_FLOATS = 1 << 14  # 128 KiB: malloc's threshold for mapping memory of its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,24 +101,25 @@ class Fingerprint:
         return cls(tuple(int(part, 16) for part in text.split(",")))
 
 
-class _CombiningMarks(dict[int, int | None]):
-    """``str.translate`` table deleting combining marks, filled in as characters are met."""
-
-    def __missing__(self, codepoint: int) -> int | None:
-        kept = None if unicodedata.combining(chr(codepoint)) else codepoint
-        self[codepoint] = kept
-        return kept
-
-
-_MARKS = _CombiningMarks()
-
-
 def words(text: str) -> list[str]:
     """Lower-cased, accent-folded words: the tokens shingles are made of."""
+    return _WORD.findall(_fold(text))
+
+
+def _fold(text: str) -> str:
+    """The text case-folded and decomposed (NFKD), without its combining marks."""
     folded = unicodedata.normalize("NFKD", text.casefold())
-    if not folded.isascii():
-        folded = folded.translate(_MARKS)
-    return _WORD.findall(folded)
+    if folded.isascii():
+        return folded
+    # Every combining mark is at U+0300 or above; a text has only a few distinct ones, each
+    # removed with one str.replace (a translate table looked up every character).
+    for mark in set("".join(_FROM_U0300.findall(folded))):
+        if unicodedata.combining(mark):
+            folded = folded.replace(mark, "")
+    return folded
+
+
+_FROM_U0300 = re.compile("[\u0300-\U0010ffff]+")
 
 
 def fingerprint(text: str) -> Fingerprint | None:
@@ -126,43 +141,68 @@ def _band_keys(slots: tuple[int, ...]) -> tuple[str, ...]:
 
 
 def _shingle_hashes(tokens: list[str]) -> _U64:
-    """The distinct 64-bit hashes (big-endian BLAKE2b) of the text's 5-word shingles."""
+    """The 64-bit hashes (big-endian BLAKE2b) of the text's 5-word shingles, repeats kept
+    (a repeated hash cannot change a minimum)."""
+    text = " ".join(tokens).encode()
+    # A shingle is the bytes from one word's start to the end of the fifth word from it (words
+    # hold no space: \w never matches one, nor does any byte of a multi-byte UTF-8 character).
+    spaces = np.flatnonzero(np.frombuffer(text, dtype=np.uint8) == _SPACE).tolist()
+    starts = [0, *(space + 1 for space in spaces)]
+    ends = [*spaces, len(text)][SHINGLE_WORDS - 1 :]
     digests = []
-    for i in range(len(tokens) - SHINGLE_WORDS + 1):
+    for start, end in zip(starts, ends, strict=False):
         hasher = _BLAKE8.copy()  # a copy is cheaper than a new hasher with its parameters
-        hasher.update(" ".join(tokens[i : i + SHINGLE_WORDS]).encode())
+        hasher.update(text[start:end])
         digests.append(hasher.digest())
-    hashes: _U64 = np.unique(np.frombuffer(b"".join(digests), dtype=">u8").astype(np.uint64))
+    hashes: _U64 = np.frombuffer(b"".join(digests), dtype=">u8").astype(np.uint64)
     return hashes
 
 
 def _min_hashes(hashes: _U64) -> tuple[int, ...]:
     """Each slot's ``min((a·h + b) mod p)``, exactly: candidates from the approximation,
-    then the exact formula on those few (and on a whole slot in the rare wrapped case)."""
+    then the exact formula on those few (and on a whole slot when the approximation is
+    within reach of its wrap-around)."""
     reduced = (hashes & _P64) + (hashes >> _BITS61)  # h mod p, < p + 8
     reduced = np.where(reduced >= _P64, reduced - _P64, reduced)
-    floats = reduced.astype(np.float64)
-    rows, cols = [], []
-    for start in range(0, len(reduced), _CHUNK):
-        block = _approximate_slots(reduced[start : start + _CHUNK], floats[start : start + _CHUNK])
-        lowest = block.argmin(axis=1)
-        bound = block[_SLOT_INDEX, lowest] + np.uint64(2 * _SLACK)
-        near = block <= bound[:, None]
-        if np.count_nonzero(near) == PERMUTATIONS:  # the usual case: one candidate per slot
-            row, col = _SLOT_INDEX, lowest
-        else:
-            row, col = np.nonzero(near)
-        rows.append(row)
-        cols.append(col + start)
-    row = np.concatenate(rows)
-    exact = _exact_slots(row, reduced[np.concatenate(cols)])
+    approximate = _approximate_slots(reduced)
+    lowest = approximate.argmin(axis=1)
+    least = approximate[_SLOT_INDEX, lowest]
+    near = approximate <= (least + 2 * _ERROR)[:, None]
+    if np.count_nonzero(near) == PERMUTATIONS:  # the usual case: one candidate per slot
+        # (a repeated shingle's hash adds candidates: it takes the general path, same result)
+        row, col = _SLOT_INDEX, lowest
+    else:
+        row, col = np.nonzero(near)
+    unsure = (least < _SHIFT + 3 * _ERROR) | (least > 1 - 4 * _ERROR)
+    if unsure.any():  # a wrapped value may pose as the least: take the whole slot
+        whole = np.nonzero(unsure)[0]
+        row = np.concatenate((row, np.repeat(whole, len(reduced))))
+        col = np.concatenate((col, np.tile(np.arange(len(reduced)), len(whole))))
+    exact = _exact_slots(row, reduced[col])
     slots = np.full(PERMUTATIONS, _P64, dtype=np.uint64)
     np.minimum.at(slots, row, exact)
     result: list[int] = slots.tolist()
-    for index in np.nonzero(slots >= _P64 - np.uint64(4 * _SLACK))[0].tolist():
-        a, b = _PARAMS[index]  # a wrapped value posed as the minimum: do this slot plainly
-        result[index] = min((a * h + b) % _PRIME for h in reduced.tolist())
     return tuple(result)
+
+
+def _approximate_slots(hashes: _U64) -> npt.NDArray[np.float64]:
+    """``(a·h + b) / p + _SHIFT (mod 1)`` for every slot and hash (< p), within ±_ERROR."""
+    pieces = np.empty((_PIECES + 1, len(hashes)))
+    for k in range(_PIECES):
+        pieces[k] = (hashes >> np.uint64(_PIECE_BITS * k)) & _PIECE_MASK
+    pieces[_PIECES] = 1.0
+    # einsum, not matmul: BLAS would spread this over threads that spin for more CPU time.
+    values: npt.NDArray[np.float64] = np.einsum("sk,kh->sh", _COEFFICIENTS, pieces)
+    # The fractional part, a few rows at a time: a second array as large as ``values`` would
+    # have malloc hand megabytes back to the system and fault them in again on every text
+    # (~400 page faults, most of this function's CPU time).
+    rows = max(1, _SCRATCH_FLOATS // len(hashes))
+    whole = np.empty((rows, len(hashes)))
+    for start in range(0, PERMUTATIONS, rows):
+        block = values[start : start + rows]
+        floor = np.floor(block, out=whole[: len(block)])
+        block -= floor
+    return values
 
 
 def _exact_slots(rows: npt.NDArray[np.intp], hashes: _U64) -> _U64:
@@ -180,19 +220,3 @@ def _exact_slots(rows: npt.NDArray[np.intp], hashes: _U64) -> _U64:
         total = (total & _P64) + (total >> _BITS61)
     exact: _U64 = np.where(total >= _P64, total - _P64, total)
     return exact
-
-
-def _approximate_slots(hashes: _U64, floats: npt.NDArray[np.float64]) -> _U64:
-    """``(a·h + b + _SLACK) mod p`` for every slot and shingle, within ±769.
-
-    With ``a·h = q·2^61 + r`` and ``p = 2^61 - 1``, ``a·h ≡ q + r (mod p)``: ``r`` is exact
-    from the wrapping 64-bit product, ``q`` comes from a float64 product.
-    """
-    values = _A * hashes
-    values &= _P64
-    values += (_A_SCALED * floats).astype(np.uint64)
-    values += _B_SLACK
-    carry = values >> _BITS61
-    values &= _P64
-    values += carry
-    return values
