@@ -23,10 +23,12 @@ stay comparable).
 from __future__ import annotations
 
 import hashlib
+import operator
 import random
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -72,6 +74,7 @@ _LOW29 = np.uint64((1 << 29) - 1)
 _BITS32 = np.uint64(32)
 _BITS29 = np.uint64(29)
 _SPACE = ord(" ")
+_TEXT_FORMAT = ",".join(["%x"] * PERMUTATIONS)
 _SCRATCH_FLOATS = 1 << 14  # 128 KiB: malloc's threshold for mapping memory of its own
 
 
@@ -86,7 +89,9 @@ class Fingerprint:
 
     def similarity(self, other: Fingerprint) -> float:
         """Estimated Jaccard similarity of the two texts' shingle sets, 0.0 to 1.0."""
-        same = sum(1 for a, b in zip(self.slots, other.slots, strict=True) if a == b)
+        if len(self.slots) != len(other.slots):
+            raise ValueError("fingerprints of different lengths")
+        same: int = sum(map(operator.eq, self.slots, other.slots))
         return same / len(self.slots)
 
     def bands(self) -> tuple[str, ...]:
@@ -94,11 +99,14 @@ class Fingerprint:
         return self.band_keys or _band_keys(self.slots)
 
     def to_text(self) -> str:
+        """The slots in hex, comma-separated: how the store keeps a signature."""
+        if len(self.slots) == PERMUTATIONS:
+            return _TEXT_FORMAT % self.slots  # one formatting call for the whole signature
         return ",".join(format(slot, "x") for slot in self.slots)
 
     @classmethod
     def from_text(cls, text: str) -> Fingerprint:
-        return cls(tuple(int(part, 16) for part in text.split(",")))
+        return cls(tuple(map(int, text.split(","), repeat(16))))
 
 
 def words(text: str) -> list[str]:
