@@ -15,7 +15,7 @@ from bot.model import Article, PlannedAlert
 from bot.store.base import StoreBase, ts
 from bot.store.schema import alerts, articles, deliveries, stories, story_bands
 from bot.stories.dedupe import StoryRef
-from bot.stories.fingerprint import Fingerprint
+from bot.stories.fingerprint import BANDS, Fingerprint
 
 _CANDIDATES_MOST = 200  # candidate copies read per article
 
@@ -33,7 +33,9 @@ _SHARING_A_BAND = (
     .where(
         _A.id.in_(
             select(story_bands.c.article_id).where(
-                story_bands.c.band.in_(bindparam("bands", expanding=True)),
+                # One parameter per band (a fingerprint has BANDS of them): an expanding
+                # parameter had SQLAlchemy rewrite the statement at every execution.
+                story_bands.c.band.in_([bindparam(f"band{i}") for i in range(BANDS)]),
                 story_bands.c.seen_at >= bindparam("since"),
             )
         ),
@@ -47,6 +49,7 @@ _ALERTED_TOPICS = (
     .join(articles, alerts.c.article_id == _A.id)
     .where(_A.story_id.in_(bindparam("story_ids", expanding=True)))
 )
+_BAND_PARAMS = tuple(f"band{i}" for i in range(BANDS))
 _NEW_STORY = stories.insert().returning(stories.c.id)
 
 
@@ -193,9 +196,8 @@ def _around(
     same_url = _ref(row) if row is not None else None
     if fingerprint is None:
         return same_url, []
-    rows = conn.execute(
-        _SHARING_A_BAND, {"bands": list(fingerprint.bands()), "since": since, "url": url}
-    )
+    bands = dict(zip(_BAND_PARAMS, fingerprint.bands(), strict=True))
+    rows = conn.execute(_SHARING_A_BAND, {**bands, "since": since, "url": url})
     return same_url, [_ref(r) for r in rows]
 
 
