@@ -296,14 +296,17 @@ def _credit(context: Context) -> Context:
 
 
 def byline(block: Block, context: Context) -> Removed | None:
-    """A byline ("By Jane Doe", "Автор: …", or its label and name as two blocks) among the
-    first or last blocks left."""
+    """A byline ("By Jane Doe", "Автор: …", its label and name as two blocks, or the name
+    the markup credits alone) among the first or last blocks left."""
     if block.index in context.credit:
         return Removed("byline", block.text)
     position = context.kept_position(block)
     if _BYLINE_REACH <= position < len(context.kept) - _BYLINE_REACH:
         return None
-    return Removed("byline", block.text) if byline_author(block.text) else None
+    # The page's author's name alone: a credit whose label the extraction dropped.
+    if block.flat == context.meta_author or byline_author(block.text):
+        return Removed("byline", block.text)
+    return None
 
 
 # Pass 5: the author's bio that closes the article.
