@@ -179,6 +179,21 @@ def test_credit_in_the_markup(case: dict[str, str | None]) -> None:
     assert markup_credit(tree) == case["author"]
 
 
+def test_credit_whose_name_is_a_link_names_the_author_and_leaves_the_text() -> None:
+    """'Por' above a linked name at the foot of a story, both of which extraction may drop:
+    the name is the author and is not left in the text."""
+    story = "".join(f"<p>{s}</p>" for s in STORY)
+    html = (
+        "<html lang='en'><head><title>Tram line approved</title></head><body><article>"
+        f"<h1>Tram line approved</h1>{story}<div><span>By</span><br />"
+        '<a href="/authors/7">Jane Doe</a></div></article></body></html>'
+    )
+    article = extract(html)
+    assert article.author == "Jane Doe"
+    assert "Jane Doe" not in article.text
+    assert STORY[-1] in article.text
+
+
 def test_the_authors_name_alone_at_an_end_is_the_byline() -> None:
     """A block that is only the page's author's name, after the story, is the byline; the
     same name in the middle of the story stays."""

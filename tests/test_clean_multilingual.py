@@ -15,12 +15,6 @@ import pytest
 from bench.clean_multilingual import cases, failures, score
 
 TUNE = [c for c in cases() if c["half"] == "tune"]
-# Tune pages whose failure lies outside the classifier, and why (strict: they must still fail,
-# so that the mark goes when the cause is fixed).
-OUTSIDE = {
-    "it-credit": "extraction (bot/clean/extraction.py) drops the lone 'Di' label span before"
-    " the <br> at the foot of the story, leaving a bare name no label marks as a byline",
-}
 
 
 def test_the_set_spans_twenty_languages_and_every_layout() -> None:
@@ -31,16 +25,7 @@ def test_the_set_spans_twenty_languages_and_every_layout() -> None:
     assert len(TUNE) * 2 == len(every)
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=OUTSIDE[c["id"]]))
-        if c["id"] in OUTSIDE
-        else c
-        for c in TUNE
-    ],
-    ids=[c["id"] for c in TUNE],
-)
+@pytest.mark.parametrize("case", TUNE, ids=[c["id"] for c in TUNE])
 def test_tune_page_is_cleaned_fully_right(case: dict[str, Any]) -> None:
     """Every expectation of one tune-half page holds."""
     assert failures(case) == []
