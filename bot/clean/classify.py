@@ -232,7 +232,8 @@ def _notices(context: Context) -> Context:
 def notice_part(block: Block, context: Context) -> Removed | None:
     """A notice's policy pointer, button row or further sentences next to a notice the
     first pass found. Its sentences come before what closes it: past its pointer or its
-    buttons, only another pointer or button row still belongs to it."""
+    buttons, only another pointer or button row still belongs to it; a sentence without
+    its words belongs to it only between the notice and its pointer."""
     verdicts, i = context.verdicts, block.index
     if context.notices.isdisjoint(range(i - _NOTICE_AFTER, i + _NOTICE_BEFORE + 1)):
         return None
@@ -250,13 +251,29 @@ def notice_part(block: Block, context: Context) -> Removed | None:
         if verdict is None or verdict.kind != "consent":
             continue
         kinds = [notice_part_kind(context.blocks[k].flat) for k in range(j - step, i - step, -step)]
-        if None in kinds:
+        if None in kinds or (step == 1 and "plain" in kinds):
             continue
-        # From the notice outward: once it is closed, no further sentence of it.
+        # From the notice outward: once it is closed, no further sentence of it. A plain
+        # sentence belongs to it only when its end follows (the pointer closes the notice).
         closed = kinds.index("end") if "end" in kinds else len(kinds)
-        if "sentence" not in kinds[closed:]:
+        if "plain" in kinds[:closed] and closed == len(kinds) and not _closes(context, i, j):
+            continue
+        if "sentence" not in kinds[closed:] and "plain" not in kinds[closed:]:
             return Removed("consent", block.text)
     return None
+
+
+def _closes(context: Context, i: int, notice: int) -> bool:
+    """Whether the notice before block ``i`` ends (its pointer or buttons) after ``i``,
+    within reach of the notice and with only its sentences in between."""
+    for k in range(i + 1, min(notice + _NOTICE_AFTER + 1, len(context.blocks))):
+        verdict = context.verdicts[k]
+        if verdict is not None:  # another notice closes it too
+            return verdict.kind == "consent"
+        kind = notice_part_kind(context.blocks[k].flat)
+        if kind != "sentence" and kind != "plain":
+            return kind == "end"
+    return False
 
 
 # Pass 3: the headline repeated at the top of the text.
