@@ -149,3 +149,21 @@ MORE_STORY = [
     "Its roof carries solar panels that should cover most of the building's power in summer.",
     "Work on a second berth for the larger island ferries is planned to begin next spring.",
 ]
+
+
+FAMILIES = data("clean_consent_families.yaml")
+
+
+@pytest.mark.parametrize("lang", sorted(FAMILIES["notices"]))
+def test_notice_reads_by_its_families_in_every_language(lang: str) -> None:
+    """A notice that names cookies, consent and pressing its button reads as a notice away
+    from the page's edges, and 'you may withdraw your consent' as one of its parts."""
+    case = FAMILIES["notices"][lang]
+    assert is_notice_text(case["notice"]) or is_consent_notice(case["notice"])
+    assert notice_part_kind(case["follow"]) in ("sentence", "end")
+
+
+@pytest.mark.parametrize("text", FAMILIES["not_notices"])
+def test_cookies_pressed_in_a_story_are_no_notice(text: str) -> None:
+    """Baking cookies and pressing dough, or a contest's prizes, are no notice at an edge."""
+    assert not is_notice_text(text, True)

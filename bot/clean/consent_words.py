@@ -30,7 +30,7 @@ def _family(*stems: str, needed: bool = False) -> re.Pattern[str]:
 
 COOKIE = _family(
     r"cookie|\bkakor\b|eväste|\bsüti|бисквитк|çerez|ciasteczk|piškot|kolačić|sīkdatn|slapuk"
-    r"|küpsis|fianán|ملفات تعريف الارتباط|ملفات الارتباط|쿠키|クッキー"
+    r"|küpsis|fianán|fianái|ملفات تعريف الارتباط|ملفات الارتباط|쿠키|クッキー"
     # Colloquial Russian and Ukrainian "куки"/"кукі", Greek "μπισκότα".
     r"|\bкуки\b|\bкукі\b|μπισκότ",
     needed=True,
@@ -39,7 +39,7 @@ CONSENT = _family(
     r"\bconsent|consentement|consentimiento|consentimento|\bconsenso|\bacconsent|einwillig"
     r"|zustimm|toestemming|\bzgod|souhlas|súhlas|samtyk|samtyc|suostum|hozzájárul|consimțământ"
     r"|consimtamant|συγκατάθεσ|συναιν|соглас|згод|\bonay|موافق|同意|동의|privolit|pristan"
-    r"|suglasnost|piekrišan|sutikim|nõusolek|съглас|toiliú",
+    r"|suglasnost|piekrišan|sutikim|nõusolek|съглас|toiliú|thoiliú|soglasj|privol|kunsens",
     needed=True,
 )
 POLICY = _family(
@@ -62,7 +62,15 @@ DEVICE = _family(
 CLICK = _family(
     r"\bclick|\bklick|\bclic|\bcliqu|\bklik|kattint|tıkla|натиска|нажима|натиск|πατώντας"
     r"|κάνοντας κλικ|بالنقر|انقر|点击|點擊|クリック|클릭|napsauttamalla|kliknutím|kliknięci"
-    r"|klikając",
+    r"|klikając"
+    # Pressing or tapping the button, as notices also put it.
+    r"|\b(press|tap)(ing|ping)? (on )?(the )?([\"“'‘«]|accept|agree|allow|ok\b|reject|button)"
+    r"|\bdrücken|\btippen|appuyant|appuyez|\bpuls(a|as|ar|ando)\b"
+    r"|presiona|premendo|carregar em|carregando em|pression(ar|ando)|\bdruk(ken)? op|te drukken"
+    r"|naciskając|naciśnij|stisknutím|stiskněte|stlačením|stlačte|\btryck(a|er)? på|\btryk(ke)? på"
+    r"|painamalla|napauttamalla|megnyomásával|nyomja meg|apăsând|apăsați|натиснете|нажав|нажмите"
+    r"|натиснувши|натисніть|basarak|pritiskom|pritisnite|klikom|paspaud|spustel|nospiež"
+    r"|noklikšķ|vajutades|klõpsa|بالضغط|اضغط|押す|押して|タップ|누르|tagħfas|\bbrú\b|bhrú",
 )
 WITHDRAW = _family(
     r"withdraw|widerruf|retirer|retirar|revoca|intrekken|wycofa|odvola|återkalla"
