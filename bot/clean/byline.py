@@ -140,12 +140,32 @@ def markup_credit(tree: HtmlElement) -> str | None:
         # Text after an inline element that holds text ends a sentence ("… written <b>by</b>").
         if text.is_tail and owner.tag not in _BLOCKS and owner.text_content().strip():
             continue
-        after = cast(list[str], _TEXT_AFTER[bool(text.is_text)](owner))
+        after = cast(list[etree._ElementUnicodeResult], _TEXT_AFTER[bool(text.is_text)](owner))
         if len(after) == 2 and len(after[1]) <= _MAX_NAME:
-            author = split_byline_author(text, " ".join(after[1].split()))
+            author = split_byline_author(text, _whole_name(after[1], owner))
             if author:
                 return author
     return None
+
+
+_INLINE = frozenset({"a", "b", "strong", "span", "em", "i", "font", "small"})
+
+
+def _whole_name(text: etree._ElementUnicodeResult, label: HtmlElement) -> str:
+    """The name that ``text`` starts: the text of the inline elements around it ("<a><b>Jane</b>
+    Doe</a>"), short of any that holds the label too."""
+    element = cast(HtmlElement | None, text.getparent())
+    if element is None or not text.is_text:
+        return " ".join(text.split())
+    while element.tag in _INLINE:
+        parent = cast(HtmlElement | None, element.getparent())
+        if parent is None or parent.tag not in _INLINE or label in parent.iter():
+            break
+        if len(parent.text_content()) > _MAX_NAME:
+            break
+        element = parent
+    whole = " ".join(element.text_content().split()) if element.tag in _INLINE else ""
+    return whole if whole and len(whole) <= _MAX_NAME else " ".join(text.split())
 
 
 _MAX_NAME = 80
