@@ -167,3 +167,15 @@ def test_notice_reads_by_its_families_in_every_language(lang: str) -> None:
 def test_cookies_pressed_in_a_story_are_no_notice(text: str) -> None:
     """Baking cookies and pressing dough, or a contest's prizes, are no notice at an edge."""
     assert not is_notice_text(text, True)
+
+
+def test_plain_sentences_after_a_notice_at_the_foot_go_with_it() -> None:
+    """A notice that closes the page takes its plain sentences to the page's end with it;
+    the story above it stays."""
+    story = [*STORY, *MORE_STORY]
+    notice = PLAIN_FOLLOW_ONS["en"][:3]
+    labels = label(
+        [*story, *notice, "© 2026 Harbour Media. All rights reserved."], frozenset(), None, 0
+    )
+    kinds = [v.kind if v else None for v in labels.verdicts]
+    assert kinds == [None] * len(story) + ["consent"] * 3 + ["boilerplate"]

@@ -264,16 +264,18 @@ def notice_part(block: Block, context: Context) -> Removed | None:
 
 
 def _closes(context: Context, i: int, notice: int) -> bool:
-    """Whether the notice before block ``i`` ends (its pointer or buttons) after ``i``,
-    within reach of the notice and with only its sentences in between."""
-    for k in range(i + 1, min(notice + _NOTICE_AFTER + 1, len(context.blocks))):
+    """Whether the notice before block ``i`` ends after ``i`` (its pointer or buttons, or
+    the end of the page's text), within reach of the notice and with only its sentences in
+    between."""
+    reach = min(notice + _NOTICE_AFTER + 1, len(context.blocks))
+    for k in range(i + 1, reach):
         verdict = context.verdicts[k]
-        if verdict is not None:  # another notice closes it too
-            return verdict.kind == "consent"
+        if verdict is not None:  # another notice closes it, and so does the page's end
+            return verdict.kind == "consent" or None not in context.verdicts[k:]
         kind = notice_part_kind(context.blocks[k].flat)
         if kind != "sentence" and kind != "plain":
             return kind == "end"
-    return False
+    return reach == len(context.blocks)
 
 
 # Pass 3: the headline repeated at the top of the text.
