@@ -6,7 +6,10 @@ held-out halves (``heldout``, and ``novel``: pages worded independently, see
 bench/multilingual_novel.py) are reported in totals only (``--details`` lists the tune half's
 failures), so that tuning never reads them.
 
-    python bench/clean_multilingual.py [--details]
+    python bench/clean_multilingual.py [--details] [--half tune]
+
+While tuning, run ``--half tune`` only: the held-out totals are read once at the start and
+once at the end.
 """
 
 from __future__ import annotations
@@ -89,8 +92,9 @@ def score(half: str, layouts: frozenset[str] | None = None) -> Score:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--details", action="store_true", help="list the tune half's failures")
+    parser.add_argument("--half", choices=HALVES, help="score this half only")
     args = parser.parse_args(argv)
-    for half in HALVES:
+    for half in [args.half] if args.half else HALVES:
         s = score(half)
         print(
             f"{half:8} {s.right}/{s.pages} pages fully right; leaked snippets {s.leaks},"

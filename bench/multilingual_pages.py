@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.multilingual_lang import LANGS
 from bench.multilingual_prose_lang import PROSE
+from bench.multilingual_sitenote_lang import SITENOTE
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "fixtures" / "clean_multilingual"
@@ -431,7 +432,48 @@ def credit(code: str, lang: L, cmp: str) -> str:
     )
 
 
-# The first five layouts pick each page's CMP by their count: the two added later do not
+def byname(code: str, lang: L, cmp: str) -> str:
+    """A byline whose name is a link (or a bold link) in an element of its own beside its
+    label: blocks the extraction may drop as link lines. At the top or the foot."""
+    label, name, n = _e(PROSE[code]["label"]), _e(lang["author"]), _variant(code)
+    link = f'<a href="/authors/{n + 17}">{name}</a>'
+    credit = (
+        f"<p>{label}</p><p>{link}</p>",
+        f'<div class="meta"><span>{label}</span> {link}</div>',
+        f"<p><strong>{label}</strong></p><p><strong>{link}</strong></p>",
+        f"<div><span>{label}</span><br />{link}</div>",
+    )[n % 4]
+    top = n % 4 < 2
+    return (
+        f'<!DOCTYPE html><html lang="{code}">{_head(code, lang)}<body>{_nav()}'
+        f"<main><article><h1>{_e(lang['title'])}</h1>{credit if top else ''}"
+        f"{_paragraphs(lang)}{'' if top else credit}</article>{_most_read()}</main>"
+        f"{_footer(lang)}</body></html>"
+    )
+
+
+def sitenote(code: str, lang: L, cmp: str) -> str:
+    """The site's own notice in plain paragraphs, whose further sentences hold no consent
+    word (who sets the files, blocking them in the browser), then its policy sentence: at
+    the top or the foot, one paragraph per sentence or the notice in one."""
+    extra, n = SITENOTE[code], _variant(code)
+    sentences = [str(extra["notice"]), *extra["follow"]]  # type: ignore[misc]
+    if n % 3 == 2:
+        notice = f"<p>{_e(' '.join(sentences))}</p>"
+    else:
+        notice = "".join(f"<p>{_e(s)}</p>" for s in sentences)
+    notice += f"<p>{_e(extra['pointer'])}</p>"
+    top = n % 2 == 0
+    head = f'<meta name="author" content="{_e(lang["author"])}">'
+    return (
+        f'<!DOCTYPE html><html lang="{code}">{_head(code, lang, head)}<body>{_nav()}'
+        f'<div class="content"><div class="story"><h1>{_e(lang["title"])}</h1>'
+        f"{notice if top else ''}{_paragraphs(lang)}{'' if top else notice}</div></div>"
+        f"{_footer(lang)}</body></html>"
+    )
+
+
+# The first five layouts pick each page's CMP by their count: those added later do not
 # move them.
 FIRST_LAYOUTS = 5
 LAYOUTS: dict[str, Callable[[str, L, str], str]] = {
@@ -442,6 +484,15 @@ LAYOUTS: dict[str, Callable[[str, L, str], str]] = {
     "wall": wall,
     "prose": prose,
     "credit": credit,
+    "byname": byname,
+    "sitenote": sitenote,
+}
+# Layouts written later, each for the languages its material covers.
+LATER_MATERIAL: dict[str, dict[str, dict[str, object]]] = {
+    "prose": PROSE,
+    "credit": PROSE,
+    "byname": PROSE,
+    "sitenote": SITENOTE,
 }
 
 
@@ -463,7 +514,7 @@ def expectations(page_id: str, code: str, lang: L, layout: str, cmp: str) -> dic
     """What cleaning must give for one page."""
     paragraphs: list[str] = lang["paragraphs"]  # type: ignore[assignment]
     consent: list[str] = lang["consent"]  # type: ignore[assignment]
-    if layout in ("prose", "credit"):
+    if layout in LATER_MATERIAL:
         return _later_expectations(page_id, code, lang, layout)
     drop = [*consent, str(lang["footer"])]
     if layout != "amp":
@@ -486,9 +537,14 @@ def expectations(page_id: str, code: str, lang: L, layout: str, cmp: str) -> dic
 
 def _later_expectations(page_id: str, code: str, lang: L, layout: str) -> dict[str, object]:
     paragraphs: list[str] = lang["paragraphs"]  # type: ignore[assignment]
-    extra = PROSE[code]
-    notice: list[str] = extra["notice"]  # type: ignore[assignment]
-    drop = [*notice, str(extra["pointer"])] if layout == "prose" else [str(lang["author"])]
+    if layout == "prose":
+        notice: list[str] = PROSE[code]["notice"]  # type: ignore[assignment]
+        drop = [*notice, str(PROSE[code]["pointer"])]
+    elif layout == "sitenote":
+        note = SITENOTE[code]
+        drop = [str(note["notice"]), *note["follow"], str(note["pointer"])]  # type: ignore[misc]
+    else:
+        drop = [str(lang["author"])]
     return {
         "id": page_id,
         "half": "",
@@ -508,7 +564,7 @@ def main() -> int:
     cases = []
     for n, (code, lang) in enumerate(sorted(LANGS.items())):
         for k, layout in enumerate(LAYOUTS):
-            if layout in ("prose", "credit") and code not in PROSE:
+            if layout in LATER_MATERIAL and code not in LATER_MATERIAL[layout]:
                 continue
             cmp = cmps[(n * FIRST_LAYOUTS + k) % len(cmps)] if layout in ("modern", "wall") else "-"
             page_id = f"{code}-{layout}" + (f"-{cmp}" if cmp != "-" else "")

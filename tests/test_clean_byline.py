@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import lxml.html
 import pytest
 
 from bot import extract
-from bot.clean.byline import author_bio_start, byline_author, split_byline_author
+from bot.clean.byline import author_bio_start, byline_author, markup_credit, split_byline_author
 from bot.clean.classify import label
 from tests.clean_support import cases, page
 
@@ -15,6 +16,7 @@ PAGES = cases("clean_bylines.yaml")
 LINES = cases("clean_bylines_text.yaml")
 BIOS = cases("clean_author_bios.yaml")
 SPLIT = cases("clean_bylines_split.yaml")
+MARKUP = cases("clean_bylines_markup.yaml")
 
 
 @pytest.mark.parametrize("case", PAGES, ids=[c["language"] for c in PAGES])
@@ -167,3 +169,36 @@ def test_byline_label_whose_name_was_lost_goes_alone() -> None:
     assert labels.verdicts[0] is not None and labels.verdicts[0].kind == "byline"
     assert labels.author is None
     assert all(v is None for v in labels.verdicts[1:])
+
+
+@pytest.mark.parametrize("case", MARKUP, ids=[c["html"][:40] for c in MARKUP])
+def test_credit_in_the_markup(case: dict[str, str | None]) -> None:
+    """A label alone in its element and the name in the next text of the markup make a
+    credit; a menu's, a form's or a sentence's last word, or prose after a label, do not."""
+    tree = lxml.html.fromstring(f"<html><body>{case['html']}<p>Story text.</p></body></html>")
+    assert markup_credit(tree) == case["author"]
+
+
+def test_credit_whose_name_is_a_link_names_the_author_and_leaves_the_text() -> None:
+    """'Por' above a linked name at the foot of a story, both of which extraction may drop:
+    the name is the author and is not left in the text."""
+    story = "".join(f"<p>{s}</p>" for s in STORY)
+    html = (
+        "<html lang='en'><head><title>Tram line approved</title></head><body><article>"
+        f"<h1>Tram line approved</h1>{story}<div><span>By</span><br />"
+        '<a href="/authors/7">Jane Doe</a></div></article></body></html>'
+    )
+    article = extract(html)
+    assert article.author == "Jane Doe"
+    assert "Jane Doe" not in article.text
+    assert STORY[-1] in article.text
+
+
+def test_the_authors_name_alone_at_an_end_is_the_byline() -> None:
+    """A block that is only the page's author's name, after the story, is the byline; the
+    same name in the middle of the story stays."""
+    blocks = [*STORY, "Jane Doe"]
+    labels = label(blocks, frozenset(), "Jane Doe", 0)
+    assert labels.verdicts[-1] is not None and labels.verdicts[-1].kind == "byline"
+    middle = [*STORY[:5], "Jane Doe", *STORY[:5]]
+    assert label(middle, frozenset(), "Jane Doe", 0).verdicts[5] is None

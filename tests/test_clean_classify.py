@@ -70,7 +70,7 @@ def test_first_classifier_to_claim_a_block_decides() -> None:
 
 def test_page_of_only_a_notice_is_a_wall() -> None:
     """With a notice cut and almost no prose left, the last pass marks the page blocked."""
-    labels = label([NOTICE, "Short line."], frozenset(), None, 0)
+    labels = label(["Short line.", NOTICE], frozenset(), None, 0)
     assert labels.blocked
-    assert [v.kind if v else None for v in labels.verdicts] == ["consent", "wall"]
+    assert [v.kind if v else None for v in labels.verdicts] == ["wall", "consent"]
     assert len(PASSES) == 6

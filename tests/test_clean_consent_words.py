@@ -67,12 +67,14 @@ def test_story_after_a_closed_notice_stays_though_it_says_approved() -> None:
 
 
 def test_notice_part_kinds() -> None:
-    """A pointer or a button row closes a notice; a consent sentence continues it; story
-    prose and a report are neither."""
+    """A pointer or a button row closes a notice; a consent or browser sentence continues
+    it; short prose is plain (it belongs only before the notice's end); a report is none."""
     assert notice_part_kind("Find out more in our privacy policy.") == "end"
     assert notice_part_kind("Accept all Reject all") == "end"
     assert notice_part_kind("If you read on, we take it that you agree.") == "sentence"
-    assert notice_part_kind(STORY[1]) is None
+    assert notice_part_kind("You can block them in your browser at any time.") == "sentence"
+    assert notice_part_kind(STORY[1]) == "plain"
+    assert notice_part_kind(STORY[2]) is None
     assert notice_part_kind("The court said the consent banner broke the law.") is None
 
 
@@ -109,3 +111,71 @@ def test_short_notice_at_the_page_edge_needs_fewer_families() -> None:
     for blocks, at in (([*STORY, notice], len(STORY)), ([STORY[0], *STORY, notice, *STORY], 4)):
         kinds = [v.kind if v else None for v in label(blocks, frozenset(), None, 0).verdicts]
         assert kinds[at] == ("consent" if at == len(blocks) - 1 else None)
+
+
+# A notice whose further sentences name no consent word: who sets the files, how long they
+# stay; then its pointer. Per language, the notice sentence first.
+PLAIN_FOLLOW_ONS = {
+    "en": [
+        "This paper stores cookies on your device to keep you signed in.",
+        "Some of them come from the companies that place our adverts.",
+        "They stay for up to thirteen months.",
+        "See our privacy policy for the full list.",
+    ],
+    "ru": [
+        "Наша газета хранит куки на вашем устройстве, чтобы вы оставались в своём аккаунте.",
+        "Часть из них ставят компании, которые размещают у нас рекламу.",
+        "Они хранятся до тринадцати месяцев.",
+        "Полный список приведён в нашей политике конфиденциальности.",
+    ],
+}
+
+
+@pytest.mark.parametrize("lang", sorted(PLAIN_FOLLOW_ONS))
+def test_plain_sentences_between_a_notice_and_its_pointer_go_with_it(lang: str) -> None:
+    """Sentences without a consent word between a notice and its policy pointer belong to
+    the notice; without the pointer after them, the same sentences are the story's."""
+    notice, story = PLAIN_FOLLOW_ONS[lang], [*STORY, *MORE_STORY]
+    labels = label([*story, *notice], frozenset(), None, 0)
+    kinds = [v.kind if v else None for v in labels.verdicts]
+    assert kinds == [None] * len(story) + ["consent"] * 4
+    unclosed = label([*notice[:3], *story], frozenset(), None, 0)
+    kinds = [v.kind if v else None for v in unclosed.verdicts]
+    assert kinds == ["consent"] + [None] * (2 + len(story))
+
+
+MORE_STORY = [
+    "The new terminal has a waiting hall for four hundred passengers and a covered bike park.",
+    "Its roof carries solar panels that should cover most of the building's power in summer.",
+    "Work on a second berth for the larger island ferries is planned to begin next spring.",
+]
+
+
+FAMILIES = data("clean_consent_families.yaml")
+
+
+@pytest.mark.parametrize("lang", sorted(FAMILIES["notices"]))
+def test_notice_reads_by_its_families_in_every_language(lang: str) -> None:
+    """A notice that names cookies, consent and pressing its button reads as a notice away
+    from the page's edges, and 'you may withdraw your consent' as one of its parts."""
+    case = FAMILIES["notices"][lang]
+    assert is_notice_text(case["notice"]) or is_consent_notice(case["notice"])
+    assert notice_part_kind(case["follow"]) in ("sentence", "end")
+
+
+@pytest.mark.parametrize("text", FAMILIES["not_notices"])
+def test_cookies_pressed_in_a_story_are_no_notice(text: str) -> None:
+    """Baking cookies and pressing dough, or a contest's prizes, are no notice at an edge."""
+    assert not is_notice_text(text, True)
+
+
+def test_plain_sentences_after_a_notice_at_the_foot_go_with_it() -> None:
+    """A notice that closes the page takes its plain sentences to the page's end with it;
+    the story above it stays."""
+    story = [*STORY, *MORE_STORY]
+    notice = PLAIN_FOLLOW_ONS["en"][:3]
+    labels = label(
+        [*story, *notice, "© 2026 Harbour Media. All rights reserved."], frozenset(), None, 0
+    )
+    kinds = [v.kind if v else None for v in labels.verdicts]
+    assert kinds == [None] * len(story) + ["consent"] * 3 + ["boilerplate"]

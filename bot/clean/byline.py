@@ -1,9 +1,14 @@
 """Recognise a byline paragraph ("By Jane Doe", "Por Sofía Carvajal", "Von …") and its name,
-and the author's bio that ends an article ("Jane Doe is a health writer who…")."""
+a byline printed as a label and a name in separate elements of the markup, and the author's
+bio that ends an article ("Jane Doe is a health writer who…")."""
 
 from __future__ import annotations
 
 import re
+from typing import cast
+
+from lxml import etree
+from lxml.html import HtmlElement
 
 _UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĘĚŁŃŇŐŒŘŚŠŢŤŮŰŸŹŻŽİŞĞА-ЯЁІЇЄҐΑ-ΩΆ-Ώ"
 _CAP = rf"[{_UPPER}][\w'’.-]*"
@@ -100,6 +105,70 @@ def split_byline_author(label: str, name: str) -> str | None:
     return byline_author(f"{label.strip()} {name.strip()}")
 
 
+# A credit in the markup: a lone label ("By", "Autor:", "Di") in an element or text of its
+# own, the name in the next text of the page (a link, a <strong>, a <span> after a <br>).
+# Extraction may drop either part (a lone word, a link line), so the pair is read from the
+# markup before it. Only short text nodes can be a label: XPath filters them in C.
+_SHORT_TEXTS = etree.XPath(
+    f"//body//text()[string-length(.) <= {_MAX_LABEL}][normalize-space(.)]", smart_strings=True
+)
+# The label's text and the next one: from its element when it is the element's text, from
+# the element it follows when it is a tail.
+_TEXT_AFTER = {
+    True: etree.XPath(
+        "(descendant::text() | following::text())[normalize-space(.)][position() <= 2]"
+    ),
+    False: etree.XPath("following::text()[normalize-space(.)][position() <= 2]"),
+}
+# A label among these is a menu's or a form's ("Sort by" / "Most read"), not a credit.
+_NOT_CREDIT = frozenset({"nav", "aside", "script", "style", "select", "option", "button", "form"})
+_MAX_CREDITS = 5
+_BLOCKS = frozenset({"p", "div", "br", "li", "td", "section", "header", "h1", "h2", "h3", "h4"})
+
+
+def markup_credit(tree: HtmlElement) -> str | None:
+    """The author named by a byline whose label and name are separate elements or texts in
+    the markup ("<span>By</span><br><a>Jane Doe</a>", "<p>Автор:</p><p><b>Ім'я</b></p>")."""
+    texts = cast(list[etree._ElementUnicodeResult], _SHORT_TEXTS(tree))
+    labels = (t for t in texts if is_byline_label(t))
+    for n, text in enumerate(labels):
+        if n == _MAX_CREDITS:
+            break
+        owner = cast(HtmlElement | None, text.getparent())
+        if owner is None or any(e.tag in _NOT_CREDIT for e in owner.iterancestors()):
+            continue
+        # Text after an inline element that holds text ends a sentence ("… written <b>by</b>").
+        if text.is_tail and owner.tag not in _BLOCKS and owner.text_content().strip():
+            continue
+        after = cast(list[etree._ElementUnicodeResult], _TEXT_AFTER[bool(text.is_text)](owner))
+        if len(after) == 2 and len(after[1]) <= _MAX_NAME:
+            author = split_byline_author(text, _whole_name(after[1], owner))
+            if author:
+                return author
+    return None
+
+
+_INLINE = frozenset({"a", "b", "strong", "span", "em", "i", "font", "small"})
+
+
+def _whole_name(text: etree._ElementUnicodeResult, label: HtmlElement) -> str:
+    """The name that ``text`` starts: the text of the inline elements around it ("<a><b>Jane</b>
+    Doe</a>"), short of any that holds the label too."""
+    element = cast(HtmlElement | None, text.getparent())
+    if element is None or not text.is_text:
+        return " ".join(text.split())
+    while element.tag in _INLINE:
+        parent = cast(HtmlElement | None, element.getparent())
+        if parent is None or parent.tag not in _INLINE or label in parent.iter():
+            break
+        if len(parent.text_content()) > _MAX_NAME:
+            break
+        element = parent
+    whole = " ".join(element.text_content().split()) if element.tag in _INLINE else ""
+    return whole if whole and len(whole) <= _MAX_NAME else " ".join(text.split())
+
+
+_MAX_NAME = 80
 _PERSON = re.compile(rf"^{_NAME}$")
 
 

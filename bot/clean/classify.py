@@ -232,7 +232,8 @@ def _notices(context: Context) -> Context:
 def notice_part(block: Block, context: Context) -> Removed | None:
     """A notice's policy pointer, button row or further sentences next to a notice the
     first pass found. Its sentences come before what closes it: past its pointer or its
-    buttons, only another pointer or button row still belongs to it."""
+    buttons, only another pointer or button row still belongs to it; a sentence without
+    its words belongs to it only between the notice and its pointer."""
     verdicts, i = context.verdicts, block.index
     if context.notices.isdisjoint(range(i - _NOTICE_AFTER, i + _NOTICE_BEFORE + 1)):
         return None
@@ -250,13 +251,31 @@ def notice_part(block: Block, context: Context) -> Removed | None:
         if verdict is None or verdict.kind != "consent":
             continue
         kinds = [notice_part_kind(context.blocks[k].flat) for k in range(j - step, i - step, -step)]
-        if None in kinds:
+        if None in kinds or (step == 1 and "plain" in kinds):
             continue
-        # From the notice outward: once it is closed, no further sentence of it.
+        # From the notice outward: once it is closed, no further sentence of it. A plain
+        # sentence belongs to it only when its end follows (the pointer closes the notice).
         closed = kinds.index("end") if "end" in kinds else len(kinds)
-        if "sentence" not in kinds[closed:]:
+        if "plain" in kinds[:closed] and closed == len(kinds) and not _closes(context, i, j):
+            continue
+        if "sentence" not in kinds[closed:] and "plain" not in kinds[closed:]:
             return Removed("consent", block.text)
     return None
+
+
+def _closes(context: Context, i: int, notice: int) -> bool:
+    """Whether the notice before block ``i`` ends after ``i`` (its pointer or buttons, or
+    the end of the page's text), within reach of the notice and with only its sentences in
+    between."""
+    reach = min(notice + _NOTICE_AFTER + 1, len(context.blocks))
+    for k in range(i + 1, reach):
+        verdict = context.verdicts[k]
+        if verdict is not None:  # another notice closes it, and so does the page's end
+            return verdict.kind == "consent" or None not in context.verdicts[k:]
+        kind = notice_part_kind(context.blocks[k].flat)
+        if kind != "sentence" and kind != "plain":
+            return kind == "end"
+    return reach == len(context.blocks)
 
 
 # Pass 3: the headline repeated at the top of the text.
@@ -296,14 +315,17 @@ def _credit(context: Context) -> Context:
 
 
 def byline(block: Block, context: Context) -> Removed | None:
-    """A byline ("By Jane Doe", "Автор: …", or its label and name as two blocks) among the
-    first or last blocks left."""
+    """A byline ("By Jane Doe", "Автор: …", its label and name as two blocks, or the name
+    the markup credits alone) among the first or last blocks left."""
     if block.index in context.credit:
         return Removed("byline", block.text)
     position = context.kept_position(block)
     if _BYLINE_REACH <= position < len(context.kept) - _BYLINE_REACH:
         return None
-    return Removed("byline", block.text) if byline_author(block.text) else None
+    # The page's author's name alone: a credit whose label the extraction dropped.
+    if block.flat == context.meta_author or byline_author(block.text):
+        return Removed("byline", block.text)
+    return None
 
 
 # Pass 5: the author's bio that closes the article.

@@ -30,14 +30,16 @@ def _family(*stems: str, needed: bool = False) -> re.Pattern[str]:
 
 COOKIE = _family(
     r"cookie|\bkakor\b|eväste|\bsüti|бисквитк|çerez|ciasteczk|piškot|kolačić|sīkdatn|slapuk"
-    r"|küpsis|fianán|ملفات تعريف الارتباط|ملفات الارتباط|쿠키|クッキー",
+    r"|küpsis|fianán|fianái|ملفات تعريف الارتباط|ملفات الارتباط|쿠키|クッキー"
+    # Colloquial Russian and Ukrainian "куки"/"кукі", Greek "μπισκότα".
+    r"|\bкуки\b|\bкукі\b|μπισκότ",
     needed=True,
 )
 CONSENT = _family(
     r"\bconsent|consentement|consentimiento|consentimento|\bconsenso|\bacconsent|einwillig"
     r"|zustimm|toestemming|\bzgod|souhlas|súhlas|samtyk|samtyc|suostum|hozzájárul|consimțământ"
     r"|consimtamant|συγκατάθεσ|συναιν|соглас|згод|\bonay|موافق|同意|동의|privolit|pristan"
-    r"|suglasnost|piekrišan|sutikim|nõusolek|съглас|toiliú",
+    r"|suglasnost|piekrišan|sutikim|nõusolek|съглас|toiliú|thoiliú|soglasj|privol|kunsens",
     needed=True,
 )
 POLICY = _family(
@@ -50,6 +52,7 @@ POLICY = _family(
 DEVICE = _family(
     r"\bdevice|dispositivo|\bgerät|appareil|\bterminal|apparaat|urządzeni|zařízení|zariadení"
     r"|\benhet|\benhed|laittee|eszköz|dispozitiv|συσκευ|устройств|пристро|cihaz|جهاز|设备|設備"
+    r"|\baparato|\baparelho|zariaden|zařízen"
     r"|端末|기기|naprav|uređaj|ierīc|įrengin|seadme",
     # The reader's computer, where sites' own notices say the files go.
     r"comput|komputer|ordenador|ordinateur|\brechner|počítač|\bdator|tietokone|számítógép"
@@ -59,7 +62,15 @@ DEVICE = _family(
 CLICK = _family(
     r"\bclick|\bklick|\bclic|\bcliqu|\bklik|kattint|tıkla|натиска|нажима|натиск|πατώντας"
     r"|κάνοντας κλικ|بالنقر|انقر|点击|點擊|クリック|클릭|napsauttamalla|kliknutím|kliknięci"
-    r"|klikając",
+    r"|klikając"
+    # Pressing or tapping the button, as notices also put it.
+    r"|\b(press|tap)(ing|ping)? (on )?(the )?([\"“'‘«]|accept|agree|allow|ok\b|reject|button)"
+    r"|\bdrücken|\btippen|appuyant|appuyez|\bpuls(a|as|ar|ando)\b"
+    r"|presiona|premendo|carregar em|carregando em|pression(ar|ando)|\bdruk(ken)? op|te drukken"
+    r"|naciskając|naciśnij|stisknutím|stiskněte|stlačením|stlačte|\btryck(a|er)? på|\btryk(ke)? på"
+    r"|painamalla|napauttamalla|megnyomásával|nyomja meg|apăsând|apăsați|натиснете|нажав|нажмите"
+    r"|натиснувши|натисніть|basarak|pritiskom|pritisnite|klikom|paspaud|spustel|nospiež"
+    r"|noklikšķ|vajutades|klõpsa|بالضغط|اضغط|押す|押して|タップ|누르|tagħfas|\bbrú\b|bhrú",
 )
 WITHDRAW = _family(
     r"withdraw|widerruf|retirer|retirar|revoca|intrekken|wycofa|odvola|återkalla"
@@ -67,7 +78,8 @@ WITHDRAW = _family(
     r"|geri çek|سحب|撤回|철회|preklic|opozvati|atsaukt|atšaukti|tühistada"
 )
 SETTINGS = _family(
-    r"\bsettings|einstellungen|paramètres|configuraci[oó]n|impostazioni|definições|instellingen"
+    r"\bsettings|einstellungen|paramètres|réglages|configuraci[oó]n|\bajustes|impostazioni"
+    r"|definições|instellingen|setări|setăril"
     r"|ustawieni|nastavení|nastaveni|inställningar|indstillinger|asetuks|beállítás|setări|ρυθμίσ"
     r"|настройк|налаштуван|\bayarlar|الإعدادات|设置|設定|설정"
 )
@@ -230,7 +242,13 @@ _OBJECT = _family(
     r"|iebildum|prieštarau|vastuväit|возраж|заперечит|itiraz"
 )
 _OTHERS = (COOKIE, CONSENT, DEVICE, POLICY, WITHDRAW, SETTINGS, ACCEPT, CLICK)
-_PARTS = (COOKIE, CONSENT, ASSENT, WITHDRAW)
+# The reader's browser, where a notice says its files can be blocked or deleted.
+BROWSER = _family(
+    r"browser|navegador|navigateur|przeglądar|prohlížeč|prehliadač|webbläsar|webläsar|selaim"
+    r"|selain|böngész|πρόγραμμα περιήγησης|браузер|tarayıcı|متصفح|浏览器|瀏覽器|ブラウザ"
+    r"|브라우저|brskalnik|preglednik|pārlūk|naršykl|brauser"
+)
+_PARTS = (COOKIE, CONSENT, ASSENT, WITHDRAW, BROWSER)
 _MAX_TCF = 1500
 _MAX_TCF_LINE = 100
 _MAX_NEAR = 300
@@ -299,15 +317,19 @@ def _is_tcf(text: str, lowered: str) -> bool:
 
 
 def is_notice_part(text: str) -> bool:
-    """Whether a paragraph next to a notice may belong to it (see ``notice_part_kind``)."""
-    return notice_part_kind(text) is not None
+    """Whether a paragraph next to a notice may belong to it on its own words (see
+    ``notice_part_kind``)."""
+    return notice_part_kind(text) in ("end", "sentence")
 
 
 def notice_part_kind(text: str) -> str | None:
     """How a paragraph next to a notice belongs to it: ``"end"`` for what closes a notice
     (its pointer to the privacy policy, a row of Accept / Reject / Settings buttons),
     ``"sentence"`` for one more sentence of its own about cookies, consent, the reader's
-    assent or withdrawing it ("if you read on, you agree"); None when it does not."""
+    assent or withdrawing it ("if you read on, you agree") or the reader's browser where
+    the files are blocked; ``"plain"`` for a short sentence that names none of these and
+    reports nothing ("Some of them belong to our advertisers"), which belongs to a notice
+    only between it and its end; None when it does not (long prose, a report)."""
     lowered = text.lower()
     if len(text) > _MAX_NEAR or _REPORTING.search(lowered) or reports(text):
         return None
@@ -315,4 +337,4 @@ def notice_part_kind(text: str) -> str | None:
         return "end"
     if len(text) <= _MAX_BUTTONS and (ACCEPT.search(lowered) or SETTINGS.search(lowered)):
         return "end"
-    return "sentence" if any(f.search(lowered) for f in _PARTS) else None
+    return "sentence" if any(f.search(lowered) for f in _PARTS) else "plain"

@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from lxml.html import HtmlElement
 
-from bot.clean.byline import byline_author, is_person_name
+from bot.clean.byline import byline_author, is_person_name, markup_credit
 from bot.clean.consent_text import normalize_space
 
 
@@ -84,6 +84,7 @@ def read_page_meta(tree: HtmlElement) -> PageMeta:
         or next(
             (meta[k] for k in _AUTHOR_META if meta.get(k) and not _URLISH.search(meta[k])), None
         )
+        or markup_credit(tree)
     )
 
     published = parse_date(_as_text(article.get("datePublished")))
